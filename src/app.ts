@@ -1,0 +1,73 @@
+/**
+ * Assembles the Hono app: per-request service lookup, response headers, the
+ * routes, and the one place where errors become problem+json responses.
+ */
+
+import { Hono } from "hono";
+import { AppError, internalError, problemResponse } from "./errors";
+import type { AppEnv } from "./http/app-env";
+import { log } from "./log";
+import { authRoutes } from "./routes/auth";
+import { jwksRoutes } from "./routes/jwks";
+import { serviceFor } from "./service";
+
+const misconfigured = () =>
+  new AppError(503, "service_misconfigured", "The service is not configured correctly.");
+
+/** Headers every response carries; none of our responses is meant to be framed. */
+const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "no-referrer",
+};
+
+/**
+ * Builds the app. One per isolate is enough; routes are stateless.
+ *
+ * @example
+ * export default { fetch: createApp().fetch };
+ */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    try {
+      c.set("service", await serviceFor(c.env));
+    } catch {
+      throw misconfigured(); // the reason was logged once, naming the setting
+    }
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  });
+
+  // Token responses and anything derived from a token must never be cached.
+  app.use("/auth/*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("Vary", "Authorization", { append: true });
+  });
+
+  app.route("/auth", authRoutes);
+  app.route("/.well-known", jwksRoutes);
+
+  app.notFound(() => problemResponse(new AppError(404, "not_found", "No such route.")));
+
+  app.onError((error) => {
+    const problem = error instanceof AppError ? error : internalError();
+    if (problem.status >= 500) {
+      log("error", "request_failed", {
+        code: problem.code,
+        error: error.name,
+        detail: error instanceof AppError ? problem.reason : error.message,
+      });
+    }
+    const response = problemResponse(problem);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      response.headers.set(name, value);
+    }
+    return response;
+  });
+
+  return app;
+}

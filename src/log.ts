@@ -1,0 +1,31 @@
+/**
+ * Structured logging: one JSON object per line, so `grep '"event":"login"'`
+ * finds every login. Callers pass identifiers (user id, session id), never a
+ * password, token, hash or key; `redact` is a second line of defence for
+ * field names that must never be written even by mistake.
+ */
+
+type Level = "info" | "warn" | "error";
+type Fields = Record<string, string | number | boolean | null | undefined>;
+
+const SECRET_FIELD = /pass|token|secret|hash|key|pepper|authorization|cookie/i;
+
+function redact(fields: Fields): Fields {
+  const out: Fields = {};
+  for (const [name, value] of Object.entries(fields)) {
+    out[name] = SECRET_FIELD.test(name) ? "[redacted]" : value;
+  }
+  return out;
+}
+
+/**
+ * Writes one log line.
+ *
+ * @example
+ * log("info", "login", { outcome: "success", user_id: user.id });
+ */
+export function log(level: Level, event: string, fields: Fields = {}): void {
+  const line = JSON.stringify({ ts: new Date().toISOString(), level, event, ...redact(fields) });
+  if (level === "error") console.error(line);
+  else console.log(line);
+}

@@ -1,0 +1,64 @@
+/**
+ * The revocation list in Workers KV: the cheap, edge-cached fast path.
+ *
+ * KV key layout (namespace binding `REVOCATIONS`):
+ *   rt:<sha256 of refresh token>  -> {"sid": …, "at": …, "why": "rotated" | "revoked"}
+ *   sid:<session id>              -> {"at": …}   (session logged out or revoked)
+ *
+ * Every entry expires with what it describes, so the list cleans itself.
+ * KV is eventually consistent (a write can take about a minute to reach every
+ * location), so nothing that must be exact is decided here alone: refresh
+ * rotation and reuse detection are settled in D1, and KV only lets the common
+ * rejections skip the database.
+ */
+
+/** KV rejects `expirationTtl` below 60 seconds in production. */
+export const KV_MIN_TTL = 60;
+
+export type RefreshRevocation = { sid: string; at: number; why: "rotated" | "revoked" };
+
+/** Seconds to keep an entry about something that expires at `expiresAt`. */
+function ttlUntil(expiresAt: number, now: number): number {
+  // Clamp up rather than fail: a token that expires in 5 s still needs an entry.
+  return Math.max(KV_MIN_TTL, Math.ceil(expiresAt - now));
+}
+
+/** Looks up a refresh-token hash; null when KV knows nothing about it. */
+export async function findRevokedRefresh(
+  kv: KVNamespace,
+  tokenHash: string,
+): Promise<RefreshRevocation | null> {
+  return kv.get<RefreshRevocation>(`rt:${tokenHash}`, "json");
+}
+
+/** Records that a refresh token may no longer be exchanged. */
+export async function revokeRefresh(
+  kv: KVNamespace,
+  tokenHash: string,
+  entry: RefreshRevocation,
+  expiresAt: number,
+): Promise<void> {
+  await kv.put(`rt:${tokenHash}`, JSON.stringify(entry), {
+    expirationTtl: ttlUntil(expiresAt, entry.at),
+  });
+}
+
+/**
+ * Records a revoked session for routes that check access tokens against it.
+ * The entry only has to outlive the access tokens already issued.
+ */
+export async function revokeSessionId(
+  kv: KVNamespace,
+  sessionId: string,
+  now: number,
+  accessTokenTtl: number,
+): Promise<void> {
+  await kv.put(`sid:${sessionId}`, JSON.stringify({ at: now }), {
+    expirationTtl: ttlUntil(now + accessTokenTtl, now),
+  });
+}
+
+/** True when a session was revoked recently enough to matter for access tokens. */
+export async function isSessionRevoked(kv: KVNamespace, sessionId: string): Promise<boolean> {
+  return (await kv.get(`sid:${sessionId}`)) !== null;
+}

@@ -1,0 +1,53 @@
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+export const BASE = "http://edge-auth.test";
+export const PASSWORD = "correct horse battery staple";
+
+/** Sends a request through the Worker's own fetch handler, inside workerd. */
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+/** POSTs a JSON body. */
+export function postJson(path: string, body: unknown, headers: HeadersInit = {}) {
+  return call(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+let counter = 0;
+/** An email no other test uses. */
+export const uniqueEmail = (tag = "user") =>
+  `${tag}-${Date.now()}-${counter++}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: { id: string; email: string; roles: string[] };
+}
+
+/** Signs up a fresh user and returns the token pair. */
+export async function signUp(email = uniqueEmail(), password = PASSWORD): Promise<TokenPair> {
+  const response = await postJson("/auth/signup", { email, password });
+  expect(response.status).toBe(201);
+  return response.json();
+}
+
+/** GET /auth/me with a bearer token. */
+export const me = (token: string) =>
+  call("/auth/me", { headers: { Authorization: `Bearer ${token}` } });
+
+/** Asserts a problem+json response and returns its body. */
+export async function expectProblem(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  const body = (await response.json()) as { code: string; status: number; type: string };
+  expect(body.code).toBe(code);
+  expect(body.status).toBe(status);
+  return body;
+}
