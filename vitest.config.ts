@@ -8,9 +8,13 @@ const migrations = await readD1Migrations("./migrations");
 const signingKey = await generateSigningKey();
 const retiredKey = await generateSigningKey();
 
-// wrangler reads required secrets from process.env when there is no .dev.vars.
-process.env.JWT_SIGNING_KEYS = JSON.stringify({ keys: [signingKey] });
-process.env.PASSWORD_PEPPER = generatePepper();
+// Test secrets are bindings, so a developer's own .dev.vars never leaks into
+// a run; process.env only quiets wrangler's check for required secrets.
+const secrets = {
+  JWT_SIGNING_KEYS: JSON.stringify({ keys: [signingKey] }),
+  PASSWORD_PEPPER: generatePepper(),
+};
+Object.assign(process.env, secrets);
 
 export default defineConfig({
   plugins: [
@@ -18,6 +22,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
+          ...secrets,
           TEST_MIGRATIONS: migrations,
           // Another key, for rotation tests.
           TEST_RETIRED_KEY: JSON.stringify(retiredKey),
@@ -27,5 +32,7 @@ export default defineConfig({
   ],
   test: {
     setupFiles: ["./test/setup.ts"],
+    // The service's JSON log lines are shown only for failing tests.
+    silent: "passed-only",
   },
 });

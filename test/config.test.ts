@@ -1,0 +1,70 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "../src/config";
+import worker from "../src/index";
+import { loadKeySet } from "../src/keys";
+import { BASE, expectProblem } from "./helpers";
+
+const vars = { ...env } as unknown as Record<string, unknown>;
+
+describe("readConfig", () => {
+  it("reads the shipped wrangler.toml values", () => {
+    expect(readConfig(vars)).toMatchObject({
+      issuer: "http://localhost:8787",
+      audience: "edge-auth",
+      accessTokenTtl: 900,
+      refreshTokenTtl: 2_592_000,
+      pbkdf2Iterations: 100_000,
+      clockTolerance: 30,
+    });
+  });
+
+  it.each([
+    ["ISSUER", "not a url"],
+    ["ISSUER", "ftp://example.com"],
+    ["AUDIENCE", "  "],
+    ["ACCESS_TOKEN_TTL", "15m"],
+    ["ACCESS_TOKEN_TTL", "86400"],
+    ["ACCESS_TOKEN_TTL", "-1"],
+    ["REFRESH_TOKEN_TTL", "1e9"],
+    // Above the production cap: local workerd would accept it, Cloudflare would not.
+    ["PBKDF2_ITERATIONS", "600000"],
+    ["PBKDF2_ITERATIONS", "1000"],
+    ["REFRESH_REUSE_GRACE", "3.5"],
+    ["CLOCK_TOLERANCE", ""],
+  ])("names %s when it is %j", (name, value) => {
+    expect(() => readConfig({ ...vars, [name]: value })).toThrow(
+      expect.objectContaining({ name: "ConfigError", variable: name }),
+    );
+  });
+
+  it.each([
+    ["not json", "is not valid JSON"],
+    ['{"keys": []}', "must be a JWK set"],
+    ['{"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "AA", "alg": "EdDSA"}]}', 'has no "kid"'],
+    ['{"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "a", "alg": "HS256"}]}', "EdDSA or ES256"],
+  ])("rejects the key set %j", async (secret, message) => {
+    await expect(loadKeySet(secret)).rejects.toThrow(ConfigError);
+    await expect(loadKeySet(secret)).rejects.toThrow(message);
+  });
+
+  it("rejects a key set that holds only public keys", async () => {
+    const [key] = (JSON.parse(env.JWT_SIGNING_KEYS) as { keys: Record<string, string>[] }).keys;
+    const publicOnly = JSON.stringify({ keys: [{ ...key, d: undefined }] });
+    await expect(loadKeySet(publicOnly)).rejects.toThrow("is not a private key");
+  });
+});
+
+describe("a misconfigured Worker", () => {
+  it("answers 503 problem+json without internals", async () => {
+    const broken = { ...env, ACCESS_TOKEN_TTL: "15 minutes" };
+    const response = await worker.fetch(
+      new Request(`${BASE}/.well-known/jwks.json`),
+      broken,
+      createExecutionContext(),
+    );
+    const body = await expectProblem(response, 503, "service_misconfigured");
+    expect(JSON.stringify(body)).not.toContain("ACCESS_TOKEN_TTL");
+  });
+});
