@@ -31,6 +31,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  // Outermost, so error responses (rendered by onError below) get them too.
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+  });
+
   app.use(async (c, next) => {
     try {
       c.set("service", await serviceFor(c.env));
@@ -38,7 +44,6 @@ export function createApp(): Hono<AppEnv> {
       throw misconfigured(); // the reason was logged once, naming the setting
     }
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
   });
 
   // Token responses and anything derived from a token must never be cached.
@@ -62,11 +67,7 @@ export function createApp(): Hono<AppEnv> {
         detail: error instanceof AppError ? problem.reason : error.message,
       });
     }
-    const response = problemResponse(problem);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-      response.headers.set(name, value);
-    }
-    return response;
+    return problemResponse(problem);
   });
 
   return app;

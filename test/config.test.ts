@@ -66,5 +66,6 @@ describe("a misconfigured Worker", () => {
     );
     const body = await expectProblem(response, 503, "service_misconfigured");
     expect(JSON.stringify(body)).not.toContain("ACCESS_TOKEN_TTL");
+    expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 });

@@ -1,0 +1,59 @@
+// Signing-key management for JWT_SIGNING_KEYS. Prints a JWK set on stdout,
+// ready for `wrangler secret put JWT_SIGNING_KEYS`; the current set, where one
+// is needed, is read from stdin (Cloudflare never shows a secret again, so
+// keep the set in your password manager).
+//
+//   node scripts/keys.mjs new            a set with one new key
+//   node scripts/keys.mjs add     < set  append a new key (verifies, does not sign yet)
+//   node scripts/keys.mjs promote < set  move the newest key to the front (it signs)
+//   node scripts/keys.mjs drop KID < set remove a retired key
+//   node scripts/keys.mjs rotate  < set  add and promote in one step (see README)
+
+import { generateSigningKey } from "./lib/keygen.mjs";
+
+async function readSet() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const set = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  if (!Array.isArray(set?.keys) || set.keys.length === 0) {
+    throw new Error('stdin must be the current JWK set: {"keys": [...]}');
+  }
+  return set;
+}
+
+const commands = {
+  new: async () => ({ keys: [await generateSigningKey()] }),
+  add: async () => {
+    const set = await readSet();
+    return { keys: [...set.keys, await generateSigningKey()] };
+  },
+  promote: async () => {
+    const set = await readSet();
+    const newest = set.keys.at(-1);
+    return { keys: [newest, ...set.keys.slice(0, -1)] };
+  },
+  drop: async (kid) => {
+    const set = await readSet();
+    const keys = set.keys.filter((key) => key.kid !== kid);
+    if (keys.length === set.keys.length) throw new Error(`no key with kid "${kid}"`);
+    if (keys.length === 0) throw new Error("refusing to drop the last key");
+    return { keys };
+  },
+  rotate: async () => {
+    const set = await readSet();
+    return { keys: [await generateSigningKey(), ...set.keys] };
+  },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const command = commands[name];
+if (!command) {
+  console.error("usage: node scripts/keys.mjs new | add | promote | drop KID | rotate");
+  process.exit(2);
+}
+try {
+  process.stdout.write(`${JSON.stringify(await command(...args))}\n`);
+} catch (error) {
+  console.error(`keys: ${error.message}`);
+  process.exit(1);
+}
