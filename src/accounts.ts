@@ -9,12 +9,8 @@ import { users } from "./db/schema";
 import { normaliseEmail } from "./email";
 import { AppError } from "./errors";
 import { log } from "./log";
-import {
-  checkPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  type PasswordProblem,
-} from "./password";
+import { checkPassword } from "./password";
+import { passwordError } from "./password-errors";
 import type { Service } from "./service";
 import { insertSessionStatements } from "./sessions";
 import { type TokenResponse, tokenResponse } from "./token-response";
@@ -33,14 +29,6 @@ const invalidEmail = () => new AppError(400, "invalid_email", "The email address
 /** The one answer to every failed login, so it cannot tell which part was wrong. */
 const invalidCredentials = () =>
   new AppError(401, "invalid_credentials", "The email or password is incorrect.");
-
-const PASSWORD_TITLES: Record<PasswordProblem, string> = {
-  password_too_short: `The password must be at least ${PASSWORD_MIN_LENGTH} characters long.`,
-  password_too_long: `The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`,
-};
-
-const passwordError = (problem: PasswordProblem) =>
-  new AppError(400, problem, PASSWORD_TITLES[problem]);
 
 function fail(error: AppError): never {
   throw error;

@@ -6,7 +6,9 @@
 import { Hono } from "hono";
 import { AppError, internalError, problemResponse } from "./errors";
 import type { AppEnv } from "./http/app-env";
+import { cors } from "./http/cors";
 import { log } from "./log";
+import { accountRoutes } from "./routes/account";
 import { authRoutes } from "./routes/auth";
 import { jwksRoutes } from "./routes/jwks";
 import { serviceFor } from "./service";
@@ -46,6 +48,8 @@ export function createApp(): Hono<AppEnv> {
     await next();
   });
 
+  app.use(cors());
+
   // Token responses and anything derived from a token must never be cached.
   app.use("/auth/*", async (c, next) => {
     await next();
@@ -54,6 +58,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.route("/auth", authRoutes);
+  app.route("/auth", accountRoutes);
   app.route("/.well-known", jwksRoutes);
 
   app.notFound(() => problemResponse(new AppError(404, "not_found", "No such route.")));

@@ -31,6 +31,10 @@ export interface Config {
   clockTolerance: number;
   /** Optional secret mixed into every password hash; null when not set. */
   pepper: string | null;
+  /** How long an issued access token can still be accepted: lifetime plus skew. */
+  accessTokenMaxAge: number;
+  /** Exact browser origins allowed to call cross-origin, with credentials. */
+  corsOrigins: ReadonlySet<string>;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,27 @@ function readIssuer(vars: Vars): string {
   return text;
 }
 
+/** A comma-separated list of exact origins; empty means none. */
+function readOrigins(vars: Vars, name: string): Set<string> {
+  const text = typeof vars[name] === "string" ? (vars[name] as string) : "";
+  const origins = new Set<string>();
+  for (const entry of text.split(",").map((item) => item.trim())) {
+    if (entry === "") continue;
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      // reported below
+    }
+    // Only exact origins: no paths, no wildcards, nothing a URL parser would rewrite.
+    if (origin !== entry || !/^https?:/.test(entry)) {
+      throw new ConfigError(name, `must list origins like https://app.example.com, got "${entry}"`);
+    }
+    origins.add(entry);
+  }
+  return origins;
+}
+
 /**
  * Builds the configuration from the Worker's environment.
  *
@@ -84,10 +109,12 @@ function readIssuer(vars: Vars): string {
  */
 export function readConfig(vars: Vars): Config {
   const pepper = vars.PASSWORD_PEPPER;
+  const accessTokenTtl = readInteger(vars, "ACCESS_TOKEN_TTL", 60, 3600);
+  const clockTolerance = readInteger(vars, "CLOCK_TOLERANCE", 0, 300);
   return {
     issuer: readIssuer(vars),
     audience: readString(vars, "AUDIENCE"),
-    accessTokenTtl: readInteger(vars, "ACCESS_TOKEN_TTL", 60, 3600),
+    accessTokenTtl,
     refreshTokenTtl: readInteger(vars, "REFRESH_TOKEN_TTL", 300, 366 * 86_400),
     pbkdf2Iterations: readInteger(
       vars,
@@ -96,7 +123,9 @@ export function readConfig(vars: Vars): Config {
       PBKDF2_MAX_ITERATIONS,
     ),
     refreshReuseGrace: readInteger(vars, "REFRESH_REUSE_GRACE", 0, 60),
-    clockTolerance: readInteger(vars, "CLOCK_TOLERANCE", 0, 300),
+    clockTolerance,
     pepper: typeof pepper === "string" && pepper !== "" ? pepper : null,
+    accessTokenMaxAge: accessTokenTtl + clockTolerance,
+    corsOrigins: readOrigins(vars, "CORS_ORIGINS"),
   };
 }

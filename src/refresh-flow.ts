@@ -38,7 +38,7 @@ const superseded = () =>
 /** Revokes a session in D1 and publishes the revocation to KV. */
 async function endSession(service: Service, sessionId: string, now: number): Promise<boolean> {
   const revoked = await revokeSession(service.db, sessionId, now);
-  await revokeSessionId(service.kv, sessionId, now, service.config.accessTokenTtl);
+  await revokeSessionId(service.kv, sessionId, now, service.config.accessTokenMaxAge);
   return revoked;
 }
 

@@ -4,6 +4,7 @@
  * KV key layout (namespace binding `REVOCATIONS`):
  *   rt:<sha256 of refresh token>  -> {"sid": …, "at": …, "why": "rotated" | "revoked"}
  *   sid:<session id>              -> {"at": …}   (session logged out or revoked)
+ *   usr:<user id>                 -> {"before": …} (access tokens issued earlier are void)
  *
  * Every entry expires with what it describes, so the list cleans itself.
  * KV is eventually consistent (a write can take about a minute to reach every
@@ -51,14 +52,40 @@ export async function revokeSessionId(
   kv: KVNamespace,
   sessionId: string,
   now: number,
-  accessTokenTtl: number,
+  accessTokenMaxAge: number,
 ): Promise<void> {
   await kv.put(`sid:${sessionId}`, JSON.stringify({ at: now }), {
-    expirationTtl: ttlUntil(now + accessTokenTtl, now),
+    expirationTtl: ttlUntil(now + accessTokenMaxAge, now),
   });
 }
 
-/** True when a session was revoked recently enough to matter for access tokens. */
-export async function isSessionRevoked(kv: KVNamespace, sessionId: string): Promise<boolean> {
-  return (await kv.get(`sid:${sessionId}`)) !== null;
+/**
+ * Voids every access token of a user issued before `before` (a password
+ * change, "log out everywhere"), on routes that check revocation.
+ */
+export async function revokeUserTokensBefore(
+  kv: KVNamespace,
+  userId: string,
+  before: number,
+  accessTokenMaxAge: number,
+): Promise<void> {
+  await kv.put(`usr:${userId}`, JSON.stringify({ before }), {
+    expirationTtl: ttlUntil(before + accessTokenMaxAge, before),
+  });
+}
+
+/**
+ * True when an access token's session was revoked, or its user voided tokens
+ * issued before it. Two KV reads, in parallel; see the module comment for
+ * how stale they can be.
+ */
+export async function isAccessRevoked(
+  kv: KVNamespace,
+  token: { sid: string; sub: string; iat: number },
+): Promise<boolean> {
+  const [session, user] = await Promise.all([
+    kv.get(`sid:${token.sid}`),
+    kv.get<{ before: number }>(`usr:${token.sub}`, "json"),
+  ]);
+  return session !== null || (user !== null && token.iat < user.before);
 }

@@ -7,6 +7,7 @@
 
 import { type Config, readConfig } from "./config";
 import { type Database, openDatabase } from "./db/client";
+import type { Limiters } from "./http/rate-limit";
 import { type KeySet, loadKeySet } from "./keys";
 import { log } from "./log";
 import { createPasswordHasher, type PasswordHasher } from "./password";
@@ -20,6 +21,7 @@ export interface Service {
   /** The raw binding, for batches (one transaction each). */
   d1: D1Database;
   kv: KVNamespace;
+  limiters: Limiters;
   /** Whole seconds since the epoch. */
   now(): number;
 }
@@ -47,6 +49,7 @@ export async function createService(env: Env): Promise<Service> {
     db: openDatabase(env.DB),
     d1: env.DB,
     kv: env.REVOCATIONS,
+    limiters: { ip: env.IP_RATE_LIMITER, account: env.ACCOUNT_RATE_LIMITER },
     now: () => Math.floor(Date.now() / 1000),
   };
 }

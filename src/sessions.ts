@@ -8,7 +8,7 @@
  * racing with one token therefore yield exactly one successor.
  */
 
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Database } from "./db/client";
 import { refreshTokens, sessions, users } from "./db/schema";
 
@@ -113,4 +113,52 @@ export async function revokeSession(db: Database, sessionId: string, now: number
     .set({ revokedAt: now })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
   return result.meta.changes === 1;
+}
+
+/** A user's sessions that can still refresh, newest activity first. */
+export async function listLiveSessions(db: Database, userId: string, now: number) {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      expiresAt: sessions.expiresAt,
+      userAgent: sessions.userAgent,
+    })
+    .from(sessions)
+    .where(
+      and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+    )
+    .orderBy(desc(sessions.lastUsedAt));
+}
+
+/** Revokes one session, only if it belongs to `userId`; true when it was live. */
+export async function revokeOwnSession(
+  db: Database,
+  userId: string,
+  sessionId: string,
+  now: number,
+) {
+  const result = await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(
+      and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)),
+    );
+  return result.meta.changes === 1;
+}
+
+/** The statement that revokes a user's live sessions, all or all but one; returns their ids. */
+export function revokeUserSessionsQuery(
+  db: Database,
+  userId: string,
+  now: number,
+  keepSessionId?: string,
+) {
+  const mine = and(eq(sessions.userId, userId), isNull(sessions.revokedAt));
+  return db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(keepSessionId ? and(mine, ne(sessions.id, keepSessionId)) : mine)
+    .returning({ id: sessions.id });
 }

@@ -4,9 +4,18 @@ import { expect } from "vitest";
 export const BASE = "http://edge-auth.test";
 export const PASSWORD = "correct horse battery staple";
 
-/** Sends a request through the Worker's own fetch handler, inside workerd. */
-export function call(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+/** A random client address, so tests do not share one rate-limit counter. */
+export const randomIp = () =>
+  `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 256)).join(".")}`;
+
+/**
+ * Sends a request through the Worker's own fetch handler, inside workerd,
+ * from a random client IP unless the caller names one.
+ */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  const request = new Request(`${BASE}${path}`, init);
+  if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", randomIp());
+  return exports.default.fetch(request);
 }
 
 /** POSTs a JSON body. */

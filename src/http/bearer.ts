@@ -7,6 +7,7 @@
 import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import { log } from "../log";
+import { isAccessRevoked } from "../revocations";
 import { type AccessClaims, TokenError, verifyAccessToken } from "../tokens/access";
 import type { AppEnv } from "./app-env";
 
@@ -35,33 +36,47 @@ export function bearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
+export interface AccessOptions {
+  /**
+   * Also refuse tokens of revoked sessions and tokens voided by a password
+   * change, at the cost of two KV reads. Off by default: plain verification
+   * touches neither D1 nor KV.
+   */
+  checkRevocation?: boolean;
+}
+
 /**
  * Verifies the access token and exposes its claims as `c.var.claims`.
  *
  * @example
  * app.get("/auth/me", requireAccessToken(), (c) => c.json(c.var.claims));
+ * app.get("/auth/sessions", requireAccessToken({ checkRevocation: true }), listHandler);
  */
-export const requireAccessToken = () =>
+export const requireAccessToken = (options: AccessOptions = {}) =>
   createMiddleware<AppEnv & { Variables: { claims: AccessClaims } }>(async (c, next) => {
     const token = bearerToken(c.req.header("Authorization"));
     if (token === null) throw missingToken();
 
-    const { config, keys } = c.var.service;
+    const { config, keys, kv } = c.var.service;
+    let claims: AccessClaims;
     try {
-      c.set(
-        "claims",
-        await verifyAccessToken(token, {
-          issuer: config.issuer,
-          audience: config.audience,
-          clockTolerance: config.clockTolerance,
-          keys: keys.verifiers,
-          now: c.var.service.now(),
-        }),
-      );
+      claims = await verifyAccessToken(token, {
+        issuer: config.issuer,
+        audience: config.audience,
+        clockTolerance: config.clockTolerance,
+        keys: keys.verifiers,
+        now: c.var.service.now(),
+      });
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       log("info", "access_token_rejected", { reason: error.reason });
       throw invalidToken(error.expired ? "expired" : "invalid");
     }
+
+    if (options.checkRevocation && (await isAccessRevoked(kv, claims))) {
+      log("info", "access_token_rejected", { reason: "revoked", session_id: claims.sid });
+      throw invalidToken("revoked");
+    }
+    c.set("claims", claims);
     await next();
   });

@@ -2,36 +2,47 @@
 
 import { Hono } from "hono";
 import { login, signup } from "../accounts";
+import { normaliseEmail } from "../email";
 import type { AppEnv } from "../http/app-env";
 import { requireAccessToken } from "../http/bearer";
 import { readJsonObject, requireString } from "../http/json-body";
+import { enforceRateLimits } from "../http/rate-limit";
 import { logout, refresh } from "../refresh-flow";
+import type { Service } from "../service";
 
 export const authRoutes = new Hono<AppEnv>();
 
-/** Email, password and user agent from a signup or login request. */
-async function readCredentials(request: Request) {
+/**
+ * Email, password and user agent from a signup or login request, after the
+ * attempt has been counted against the client IP and the account.
+ */
+async function readCredentials(service: Service, action: string, request: Request) {
   const body = await readJsonObject(request);
-  return {
-    email: requireString(body, "email"),
-    password: requireString(body, "password"),
-    userAgent: request.headers.get("User-Agent"),
-  };
+  const email = requireString(body, "email");
+  const password = requireString(body, "password");
+
+  const account = normaliseEmail(email) ?? email.trim().toLowerCase();
+  await enforceRateLimits(service.limiters, action, request, `email:${account}`);
+  return { email, password, userAgent: request.headers.get("User-Agent") };
 }
 
 authRoutes.post("/signup", async (c) => {
-  const credentials = await readCredentials(c.req.raw);
+  const credentials = await readCredentials(c.var.service, "signup", c.req.raw);
   return c.json(await signup(c.var.service, credentials), 201);
 });
 
 authRoutes.post("/login", async (c) => {
-  const credentials = await readCredentials(c.req.raw);
+  const credentials = await readCredentials(c.var.service, "login", c.req.raw);
   return c.json(await login(c.var.service, credentials));
 });
 
+// Refresh tokens carry 256 random bits, so guessing one is hopeless; the
+// per-IP limit is there to bound the load an attacker can put on D1.
 authRoutes.post("/refresh", async (c) => {
   const body = await readJsonObject(c.req.raw);
-  return c.json(await refresh(c.var.service, requireString(body, "refresh_token")));
+  const token = requireString(body, "refresh_token");
+  await enforceRateLimits(c.var.service.limiters, "refresh", c.req.raw);
+  return c.json(await refresh(c.var.service, token));
 });
 
 authRoutes.post("/logout", async (c) => {

@@ -1,0 +1,44 @@
+/**
+ * CORS with an explicit allowlist (`CORS_ORIGINS`). A listed origin is echoed
+ * back with credentials allowed; any other origin gets no CORS headers at
+ * all, so the browser keeps the response from it. Nothing is ever `*`.
+ */
+
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./app-env";
+
+const ALLOWED_METHODS = "GET, POST, DELETE";
+const ALLOWED_HEADERS = "Authorization, Content-Type";
+/** Seconds a browser may cache a preflight answer. */
+const PREFLIGHT_MAX_AGE = "600";
+
+/**
+ * @example
+ * app.use(cors());
+ */
+export const cors = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const origin = c.req.header("Origin");
+    const allowed = origin !== undefined && c.var.service.config.corsOrigins.has(origin);
+    const preflight =
+      c.req.method === "OPTIONS" && c.req.header("Access-Control-Request-Method") !== undefined;
+
+    if (preflight) {
+      const headers = new Headers({ Vary: "Origin" });
+      if (allowed) {
+        headers.set("Access-Control-Allow-Origin", origin);
+        headers.set("Access-Control-Allow-Credentials", "true");
+        headers.set("Access-Control-Allow-Methods", ALLOWED_METHODS);
+        headers.set("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        headers.set("Access-Control-Max-Age", PREFLIGHT_MAX_AGE);
+      }
+      return new Response(null, { status: 204, headers });
+    }
+
+    await next();
+    c.header("Vary", "Origin", { append: true });
+    if (allowed) {
+      c.header("Access-Control-Allow-Origin", origin);
+      c.header("Access-Control-Allow-Credentials", "true");
+    }
+  });
