@@ -33,6 +33,9 @@ describe("readConfig", () => {
     ["PBKDF2_ITERATIONS", "1000"],
     ["REFRESH_REUSE_GRACE", "3.5"],
     ["CLOCK_TOLERANCE", ""],
+    ["CORS_ORIGINS", "*"],
+    ["CORS_ORIGINS", "https://app.example.com/path"],
+    ["CORS_ORIGINS", "app.example.com"],
   ])("names %s when it is %j", (name, value) => {
     expect(() => readConfig({ ...vars, [name]: value })).toThrow(
       expect.objectContaining({ name: "ConfigError", variable: name }),

@@ -41,3 +41,17 @@ export function rawToken(header: object, claims: object, signature = ""): string
   const part = (value: object) => toBase64Url(utf8(JSON.stringify(value)));
   return `${part(header)}.${part(claims)}.${signature}`;
 }
+
+/**
+ * Signs arbitrary header and payload JSON text with the service's key,
+ * for tokens jose will not produce (unknown `crit`, `1e999` numbers).
+ */
+export async function signRaw(header: object, payloadJson: string): Promise<string> {
+  const encodedHeader = toBase64Url(utf8(JSON.stringify(header)));
+  const payload = toBase64Url(utf8(payloadJson));
+  const key = await crypto.subtle.importKey("jwk", signingJwk, { name: "Ed25519" }, false, [
+    "sign",
+  ]);
+  const signature = await crypto.subtle.sign("Ed25519", key, utf8(`${encodedHeader}.${payload}`));
+  return `${encodedHeader}.${payload}.${toBase64Url(new Uint8Array(signature))}`;
+}
