@@ -49,9 +49,13 @@ export function rawToken(header: object, claims: object, signature = ""): string
 export async function signRaw(header: object, payloadJson: string): Promise<string> {
   const encodedHeader = toBase64Url(utf8(JSON.stringify(header)));
   const payload = toBase64Url(utf8(payloadJson));
-  const key = await crypto.subtle.importKey("jwk", signingJwk, { name: "Ed25519" }, false, [
-    "sign",
-  ]);
+  const key = await crypto.subtle.importKey(
+    "jwk",
+    signingJwk as JsonWebKey,
+    { name: "Ed25519" },
+    false,
+    ["sign"],
+  );
   const signature = await crypto.subtle.sign("Ed25519", key, utf8(`${encodedHeader}.${payload}`));
   return `${encodedHeader}.${payload}.${toBase64Url(new Uint8Array(signature))}`;
 }
