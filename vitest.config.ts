@@ -26,6 +26,8 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           // Another key, for rotation tests.
           TEST_RETIRED_KEY: JSON.stringify(retiredKey),
+          // Fixed by default so runs are repeatable; FUZZ_SEED=n explores others.
+          TEST_FUZZ_SEED: process.env.FUZZ_SEED ?? "20261204",
         },
       },
     }),

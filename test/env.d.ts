@@ -6,6 +6,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_RETIRED_KEY: string;
+      TEST_FUZZ_SEED: string;
     }
   }
 }
