@@ -126,6 +126,20 @@ describe("claims", () => {
   });
 });
 
+describe("ids that would break a KV key (found by the fuzz test)", () => {
+  it.each([
+    ["sid", "a broken escape", "%E0%A4%A"],
+    ["sid", "600 characters", "x".repeat(600)],
+    ["sub", "a path", "a/b?c"],
+  ])("refuses a %s holding %s with 401 where revocation is checked", async (claim, _, value) => {
+    const token = await signToken(validClaims({ [claim]: value }));
+    const response = await call("/auth/sessions", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await expectRejected(response);
+  });
+});
+
 describe("clock tolerance (30 s) at both edges", () => {
   const t0 = 2_000_000_000;
 

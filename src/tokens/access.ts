@@ -72,6 +72,13 @@ export interface VerifyOptions {
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === "number" && Number.isFinite(value);
 
+/**
+ * Ids in our tokens are UUIDs. Anything else is refused before it can reach
+ * a KV key or a query (KV rejects some characters and keys over 512 bytes).
+ */
+const isId = (value: unknown): value is string =>
+  typeof value === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(value);
+
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === "string");
 
@@ -81,8 +88,8 @@ function readClaims(payload: Record<string, unknown>): AccessClaims {
   // JSON.parse turns 1e999 into Infinity, which is a number: insist on finite.
   if (!isFiniteNumber(iat) || !isFiniteNumber(exp) || (nbf !== undefined && !isFiniteNumber(nbf)))
     throw new TokenError("time claims must be finite numbers");
-  if (typeof sub !== "string" || sub === "") throw new TokenError("missing sub");
-  if (typeof sid !== "string" || sid === "") throw new TokenError("missing sid");
+  if (!isId(sub)) throw new TokenError("sub must be an id");
+  if (!isId(sid)) throw new TokenError("sid must be an id");
   if (typeof jti !== "string" || jti === "") throw new TokenError("missing jti");
   if (typeof email !== "string") throw new TokenError("missing email");
   if (!isStringArray(roles)) throw new TokenError("roles must be an array of strings");
