@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { generatePepper, generateSigningKey } from "./scripts/lib/keygen.mjs";
@@ -27,6 +28,8 @@ export default defineConfig({
           // Another key, for rotation tests.
           TEST_RETIRED_KEY: JSON.stringify(retiredKey),
           // Fixed by default so runs are repeatable; FUZZ_SEED=n explores others.
+          // So a test can check that run_worker_first covers PROTECTED_PATHS.
+          TEST_WRANGLER_TOML: readFileSync("./wrangler.toml", "utf8"),
           TEST_FUZZ_SEED: process.env.FUZZ_SEED ?? "20261204",
         },
       },

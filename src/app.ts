@@ -10,8 +10,10 @@ import { cors } from "./http/cors";
 import { log } from "./log";
 import { accountRoutes } from "./routes/account";
 import { authRoutes } from "./routes/auth";
+import { browserRoutes } from "./routes/browser";
 import { jwksRoutes } from "./routes/jwks";
 import { serviceFor } from "./service";
+import { protectStaticSite } from "./web/protect";
 
 const misconfigured = () =>
   new AppError(503, "service_misconfigured", "The service is not configured correctly.");
@@ -20,9 +22,14 @@ const misconfigured = () =>
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
-  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
   "Referrer-Policy": "no-referrer",
 };
+
+/** API answers load nothing; pages load only this site's own styles and scripts. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * Builds the app. One per isolate is enough; routes are stateless.
@@ -37,6 +44,8 @@ export function createApp(): Hono<AppEnv> {
   app.use(async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    const page = c.res.headers.get("Content-Type")?.startsWith("text/html") ?? false;
+    c.header("Content-Security-Policy", page ? PAGE_CSP : API_CSP);
   });
 
   app.use(async (c, next) => {
@@ -49,6 +58,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.use(cors());
+  app.use(protectStaticSite());
 
   // Token responses and anything derived from a token must never be cached.
   app.use("/auth/*", async (c, next) => {
@@ -60,6 +70,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/auth", authRoutes);
   app.route("/auth", accountRoutes);
   app.route("/.well-known", jwksRoutes);
+  app.route("/", browserRoutes);
 
   app.notFound(() => problemResponse(new AppError(404, "not_found", "No such route.")));
 

@@ -35,6 +35,19 @@ export interface Config {
   accessTokenMaxAge: number;
   /** Exact browser origins allowed to call cross-origin, with credentials. */
   corsOrigins: ReadonlySet<string>;
+  /** Static-site paths that need a session, most specific first. */
+  protectedPaths: readonly ProtectedPath[];
+}
+
+/** A protected path pattern: `/app/*` (a prefix) or `/report.html` (exact), maybe with a role. */
+export interface ProtectedPath {
+  pattern: string;
+  /** The pattern without its trailing `*`. */
+  prefix: string;
+  /** True for `/x/*`: any path below the prefix. */
+  wildcard: boolean;
+  /** A role the user must hold, or null for any signed-in user. */
+  role: string | null;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +114,26 @@ function readOrigins(vars: Vars, name: string): Set<string> {
   return origins;
 }
 
+const PATH_PATTERN = /^(\/[A-Za-z0-9._~\-/]*?)(\*?)(?:=([A-Za-z0-9_-]{1,64}))?$/;
+
+/** `"/app/*, /admin/*=admin"`: comma-separated patterns, each maybe `=role`. */
+function readProtectedPaths(vars: Vars, name: string): ProtectedPath[] {
+  const text = typeof vars[name] === "string" ? (vars[name] as string) : "";
+  const paths: ProtectedPath[] = [];
+  for (const entry of text.split(",").map((item) => item.trim())) {
+    if (entry === "") continue;
+    const match = PATH_PATTERN.exec(entry);
+    if (!match || match[1]?.includes("//")) {
+      throw new ConfigError(name, `has a bad pattern "${entry}" (use /path/* or /path/*=role)`);
+    }
+    const [, prefix = "/", star, role] = match;
+    const pattern = entry.split("=")[0] ?? entry;
+    paths.push({ pattern, prefix, wildcard: star === "*", role: role ?? null });
+  }
+  // Most specific first, so "/app/admin/*=admin" wins over "/app/*".
+  return paths.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
 /**
  * Builds the configuration from the Worker's environment.
  *
@@ -127,5 +160,6 @@ export function readConfig(vars: Vars): Config {
     pepper: typeof pepper === "string" && pepper !== "" ? pepper : null,
     accessTokenMaxAge: accessTokenTtl + clockTolerance,
     corsOrigins: readOrigins(vars, "CORS_ORIGINS"),
+    protectedPaths: readProtectedPaths(vars, "PROTECTED_PATHS"),
   };
 }

@@ -59,6 +59,34 @@ describe("readConfig", () => {
   });
 });
 
+describe("PROTECTED_PATHS", () => {
+  it("parses patterns and roles, most specific first", () => {
+    const config = readConfig({ ...vars, PROTECTED_PATHS: "/app/*, /app/admin/*=admin, /r.html" });
+    expect(config.protectedPaths.map((rule) => [rule.prefix, rule.wildcard, rule.role])).toEqual([
+      ["/app/admin/", true, "admin"],
+      ["/r.html", false, null],
+      ["/app/", true, null],
+    ]);
+  });
+
+  it.each(["app/*", "/app/*=", "/a b/*", "//app/*", "/app/*=ad min"])(
+    "refuses the pattern %j",
+    (pattern) => {
+      expect(() => readConfig({ ...vars, PROTECTED_PATHS: pattern })).toThrow(
+        expect.objectContaining({ variable: "PROTECTED_PATHS" }),
+      );
+    },
+  );
+
+  it("is covered by run_worker_first in wrangler.toml, or the gate would be skipped", () => {
+    const line = /^run_worker_first\s*=\s*(\[.*\])/m.exec(env.TEST_WRANGLER_TOML)?.[1] ?? "[]";
+    const workerFirst = JSON.parse(line) as string[];
+    for (const rule of readConfig(vars).protectedPaths) {
+      expect(workerFirst).toContain(rule.pattern);
+    }
+  });
+});
+
 describe("a misconfigured Worker", () => {
   it("answers 503 problem+json without internals", async () => {
     const broken = { ...env, ACCESS_TOKEN_TTL: "15 minutes" };

@@ -7,6 +7,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_RETIRED_KEY: string;
       TEST_FUZZ_SEED: string;
+      TEST_WRANGLER_TOML: string;
     }
   }
 }

@@ -8,6 +8,7 @@ import { createMiddleware } from "hono/factory";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { isAccessRevoked } from "../revocations";
+import type { Service } from "../service";
 import { type AccessClaims, TokenError, verifyAccessToken } from "../tokens/access";
 import type { AppEnv } from "./app-env";
 
@@ -36,6 +37,21 @@ export function bearerToken(header: string | undefined): string | null {
   return match[1];
 }
 
+/**
+ * Verifies an access token with the service's keys and settings; throws
+ * TokenError. Shared by bearer and cookie authentication.
+ */
+export function verifyForService(service: Service, token: string): Promise<AccessClaims> {
+  const { config, keys } = service;
+  return verifyAccessToken(token, {
+    issuer: config.issuer,
+    audience: config.audience,
+    clockTolerance: config.clockTolerance,
+    keys: keys.verifiers,
+    now: service.now(),
+  });
+}
+
 export interface AccessOptions {
   /**
    * Also refuse tokens of revoked sessions and tokens voided by a password
@@ -57,23 +73,16 @@ export const requireAccessToken = (options: AccessOptions = {}) =>
     const token = bearerToken(c.req.header("Authorization"));
     if (token === null) throw missingToken();
 
-    const { config, keys, kv } = c.var.service;
     let claims: AccessClaims;
     try {
-      claims = await verifyAccessToken(token, {
-        issuer: config.issuer,
-        audience: config.audience,
-        clockTolerance: config.clockTolerance,
-        keys: keys.verifiers,
-        now: c.var.service.now(),
-      });
+      claims = await verifyForService(c.var.service, token);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       log("info", "access_token_rejected", { reason: error.reason });
       throw invalidToken(error.expired ? "expired" : "invalid");
     }
 
-    if (options.checkRevocation && (await isAccessRevoked(kv, claims))) {
+    if (options.checkRevocation && (await isAccessRevoked(c.var.service.kv, claims))) {
       log("info", "access_token_rejected", { reason: "revoked", session_id: claims.sid });
       throw invalidToken("revoked");
     }

@@ -11,7 +11,8 @@ export const MAX_BODY_BYTES = 8 * 1024;
 
 const tooLarge = () => new AppError(413, "body_too_large", "The request body is too large.");
 
-async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
+/** The request body, refused with 413 as soon as it grows past `limit` bytes. */
+export async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("Content-Length"));
   if (declared > limit) throw tooLarge();
   if (!request.body) return new Uint8Array();

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_NEXT, safeNext } from "../src/web/next-path";
+
+describe("safeNext: no open redirect", () => {
+  it.each([
+    ["/app/", "/app/"],
+    ["/app/settings?tab=2", "/app/settings?tab=2"],
+    ["/app/../admin/", "/admin/"],
+    ["/app/#fragment", "/app/"],
+  ])("keeps the same-origin path %j", (input, expected) => {
+    expect(safeNext(input)).toBe(expected);
+  });
+
+  it.each([
+    [undefined],
+    [""],
+    ["https://evil.example/"],
+    ["//evil.example/"],
+    ["///evil.example/"],
+    ["/\\evil.example/"],
+    ["\\\\evil.example"],
+    ["/\t/evil.example"],
+    ["/\n/evil.example"],
+    ["javascript:alert(1)"],
+    ["app/"],
+    ["http:/evil.example"],
+    [`/${"a".repeat(2000)}`],
+  ])("falls back to the default for %j", (input) => {
+    expect(safeNext(input)).toBe(DEFAULT_NEXT);
+  });
+});
