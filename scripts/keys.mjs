@@ -14,7 +14,14 @@ import { generateSigningKey } from "./lib/keygen.mjs";
 async function readSet() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
-  const set = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (text === "") throw new Error("pipe the current JWK set into stdin, e.g. < current.json");
+  let set;
+  try {
+    set = JSON.parse(text);
+  } catch {
+    throw new Error("stdin is not JSON: pipe in the current JWK set");
+  }
   if (!Array.isArray(set?.keys) || set.keys.length === 0) {
     throw new Error('stdin must be the current JWK set: {"keys": [...]}');
   }

@@ -13,7 +13,8 @@ const SECRET_FIELD = /pass|token|secret|hash|key|pepper|authorization|cookie/i;
 function redact(fields: Fields): Fields {
   const out: Fields = {};
   for (const [name, value] of Object.entries(fields)) {
-    out[name] = SECRET_FIELD.test(name) ? "[redacted]" : value;
+    // Only text can carry a secret; a flag such as `peppered: true` cannot.
+    out[name] = typeof value === "string" && SECRET_FIELD.test(name) ? "[redacted]" : value;
   }
   return out;
 }
@@ -25,7 +26,7 @@ function redact(fields: Fields): Fields {
  * log("info", "login", { outcome: "success", user_id: user.id });
  */
 export function log(level: Level, event: string, fields: Fields = {}): void {
-  const line = JSON.stringify({ ts: new Date().toISOString(), level, event, ...redact(fields) });
-  if (level === "error") console.error(line);
-  else console.log(line);
+  // Always console.log: wrangler dev decorates console.error/warn output with
+  // colours and prefixes, which would break "one JSON object per line".
+  console.log(JSON.stringify({ ts: new Date().toISOString(), level, event, ...redact(fields) }));
 }

@@ -16,6 +16,7 @@ import { AppError } from "./errors";
 import { log } from "./log";
 import {
   findRevokedRefresh,
+  isSessionRevoked,
   type RefreshRevocation,
   revokeRefresh,
   revokeSessionId,
@@ -70,12 +71,16 @@ export async function refresh(service: Service, token: string): Promise<TokenRes
 
   const known: RefreshRevocation | null = await findRevokedRefresh(service.kv, oldHash);
   if (known?.why === "revoked") return invalid("revoked", known.sid);
-  if (known?.why === "rotated") return handleReuse(service, known.sid, known.at, now);
+  if (known?.why === "rotated") {
+    // A session that has ended is simply over: "use the newer token" would mislead.
+    if (await isSessionRevoked(service.kv, known.sid)) return invalid("revoked", known.sid);
+    return handleReuse(service, known.sid, known.at, now);
+  }
 
   const stored = await findRefreshToken(service.db, oldHash);
   if (!stored) return invalid("unknown");
-  if (stored.usedAt !== null) return handleReuse(service, stored.sessionId, stored.usedAt, now);
   if (stored.revokedAt !== null) return invalid("revoked", stored.sessionId);
+  if (stored.usedAt !== null) return handleReuse(service, stored.sessionId, stored.usedAt, now);
   if (stored.expiresAt <= now || stored.sessionExpiresAt <= now) {
     return invalid("expired", stored.sessionId);
   }

@@ -59,6 +59,11 @@ export async function revokeSessionId(
   });
 }
 
+/** True when KV has heard that a session was revoked (logout, reuse, revoke). */
+export async function isSessionRevoked(kv: KVNamespace, sessionId: string): Promise<boolean> {
+  return (await kv.get(`sid:${sessionId}`)) !== null;
+}
+
 /**
  * Voids every access token of a user issued before `before` (a password
  * change, "log out everywhere"), on routes that check revocation.

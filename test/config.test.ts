@@ -11,7 +11,7 @@ const vars = { ...env } as unknown as Record<string, unknown>;
 describe("readConfig", () => {
   it("reads the shipped wrangler.toml values", () => {
     expect(readConfig(vars)).toMatchObject({
-      issuer: "http://localhost:8787",
+      issuer: "http://127.0.0.1:8787",
       audience: "edge-auth",
       accessTokenTtl: 900,
       refreshTokenTtl: 2_592_000,

@@ -32,7 +32,8 @@ const invalidToken = (description: string) =>
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined || header === "") return null;
   if (header.length > MAX_AUTHORIZATION_LENGTH) throw invalidToken("malformed");
-  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
+  // JWTs are unpadded base64url: anything else in the token is not one of ours.
+  const match = /^Bearer +([A-Za-z0-9._-]+) *$/i.exec(header);
   if (!match?.[1]) throw invalidToken("malformed");
   return match[1];
 }
@@ -49,6 +50,7 @@ export function verifyForService(service: Service, token: string): Promise<Acces
     clockTolerance: config.clockTolerance,
     keys: keys.verifiers,
     now: service.now(),
+    maxLifetime: config.accessTokenTtl,
   });
 }
 

@@ -21,7 +21,10 @@ export async function readBounded(request: Request, limit: number): Promise<Uint
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      // The client went away mid-upload: its problem, not a server error.
+      throw new AppError(400, "body_incomplete", "The request body ended unexpectedly.");
+    });
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -78,6 +81,11 @@ export function requireString(body: Record<string, unknown>, name: string): stri
   const value = body[name];
   if (typeof value !== "string" || value === "") {
     throw new AppError(400, "invalid_request", `The field "${name}" must be a non-empty string.`);
+  }
+  // A lone surrogate (JSON allows "\ud800") has no UTF-8 form: encoders turn it
+  // into U+FFFD, so two different inputs would hash or store as the same text.
+  if (!value.isWellFormed()) {
+    throw new AppError(400, "invalid_request", `The field "${name}" is not valid Unicode text.`);
   }
   return value;
 }

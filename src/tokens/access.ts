@@ -9,6 +9,7 @@
  */
 
 import { errors, type JWTHeaderParameters, jwtVerify, SignJWT } from "jose";
+import { fromBase64Url, toBase64Url } from "../encoding";
 import type { KeySet, VerificationKey } from "../keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -67,6 +68,8 @@ export interface VerifyOptions {
   keys: ReadonlyMap<string, VerificationKey>;
   /** Seconds since the epoch; defaults to the clock. */
   now?: number;
+  /** Longest `exp - iat` accepted, in seconds; a longer-lived token is refused. */
+  maxLifetime?: number;
 }
 
 const isFiniteNumber = (value: unknown): value is number =>
@@ -79,15 +82,25 @@ const isFiniteNumber = (value: unknown): value is number =>
 const isId = (value: unknown): value is string =>
   typeof value === "string" && /^[A-Za-z0-9_-]{1,128}$/.test(value);
 
+function isCanonicalBase64Url(part: string): boolean {
+  const bytes = fromBase64Url(part);
+  return bytes !== null && toBase64Url(bytes) === part;
+}
+
 const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === "string");
 
 /** Checks the claims jose leaves to the application; returns them typed. */
-function readClaims(payload: Record<string, unknown>): AccessClaims {
+function readClaims(payload: Record<string, unknown>, options: VerifyOptions): AccessClaims {
   const { sub, sid, email, roles, jti, iat, exp, nbf } = payload;
   // JSON.parse turns 1e999 into Infinity, which is a number: insist on finite.
   if (!isFiniteNumber(iat) || !isFiniteNumber(exp) || (nbf !== undefined && !isFiniteNumber(nbf)))
     throw new TokenError("time claims must be finite numbers");
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  if (iat > now + options.clockTolerance) throw new TokenError("issued in the future");
+  if (options.maxLifetime !== undefined && exp - iat > options.maxLifetime) {
+    throw new TokenError("lifetime longer than this issuer grants");
+  }
   if (!isId(sub)) throw new TokenError("sub must be an id");
   if (!isId(sid)) throw new TokenError("sid must be an id");
   if (typeof jti !== "string" || jti === "") throw new TokenError("missing jti");
@@ -113,6 +126,10 @@ export async function verifyAccessToken(
     return entry.key;
   };
 
+  // base64url has several spellings of the same bytes (spare low bits); accept
+  // only the canonical one, so one token has exactly one string form.
+  if (!token.split(".").every(isCanonicalBase64Url)) throw new TokenError("malformed token");
+
   try {
     const { payload } = await jwtVerify(token, resolveKey, {
       issuer: options.issuer,
@@ -123,7 +140,7 @@ export async function verifyAccessToken(
       requiredClaims: ["iss", "aud", "sub", "iat", "exp", "jti"],
       currentDate: options.now === undefined ? undefined : new Date(options.now * 1000),
     });
-    return readClaims(payload);
+    return readClaims(payload, options);
   } catch (error) {
     if (error instanceof TokenError) throw error;
     if (error instanceof errors.JWTExpired) throw new TokenError("token expired", true);

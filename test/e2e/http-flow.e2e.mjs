@@ -2,6 +2,7 @@
 // signup -> me -> verify with the published JWKS -> refresh -> login -> logout.
 
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { startDevServer } from "./wrangler-dev.mjs";
@@ -49,7 +50,7 @@ test("/auth/me answers from the access token", async () => {
 test("the access token verifies against the published JWKS alone", async () => {
   const jwks = createRemoteJWKSet(new URL(`${server.base}/.well-known/jwks.json`));
   const { payload, protectedHeader } = await jwtVerify(pair.access_token, jwks, {
-    issuer: "http://localhost:8787",
+    issuer: "http://127.0.0.1:8787",
     audience: "edge-auth",
     algorithms: ["EdDSA"],
     typ: "at+jwt",
@@ -81,4 +82,23 @@ test("logout ends the session: its refresh token no longer works", async () => {
   assert.equal(response.status, 204);
   const after = await post("/auth/refresh", { refresh_token: pair.refresh_token });
   assert.equal(after.status, 401);
+});
+
+test("a client that disconnects mid-upload is no server error", async () => {
+  const { port } = new URL(server.base);
+  const socket = connect(Number(port), "127.0.0.1");
+  await new Promise((resolve) => socket.once("connect", resolve));
+  socket.write(
+    "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+      'Content-Length: 5000\r\n\r\n{"email": "a@b.co",',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  socket.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+
+  const errors = server.output
+    .join("")
+    .split("\n")
+    .filter((line) => line.includes('"level":"error"'));
+  assert.deepEqual(errors, []);
 });
