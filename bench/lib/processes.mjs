@@ -1,0 +1,69 @@
+// Process bookkeeping for the bench: CPU time from /proc, the processes a
+// child started, and cleanup that runs however the bench ends.
+
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat and /proc/stat (USER_HZ). */
+export const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Fields of /proc/<pid>/stat after the command name, or null if the process is gone. */
+function statFields(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return {
+      comm: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
+      rest: text.slice(text.lastIndexOf(")") + 2).split(" "),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** User plus system CPU seconds a process has used so far (0 if it is gone). */
+export function cpuSeconds(pid) {
+  const stat = statFields(pid);
+  if (!stat) return 0;
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return (Number(stat.rest[11]) + Number(stat.rest[12])) / TICKS_PER_SECOND;
+}
+
+/** Every live process as { pid, ppid, comm }. */
+function processTable() {
+  const table = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = statFields(entry);
+    if (stat) table.push({ pid: Number(entry), ppid: Number(stat.rest[1]), comm: stat.comm });
+  }
+  return table;
+}
+
+/** The processes below `pid` (children, grandchildren, ...), not `pid` itself. */
+export function descendants(pid) {
+  const table = processTable();
+  const found = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const children = table.filter((entry) => frontier.includes(entry.ppid));
+    found.push(...children);
+    frontier = children.map((entry) => entry.pid);
+  }
+  return found;
+}
+
+/** CPU seconds of a process and all its descendants. */
+export function treeCpuSeconds(pid) {
+  return [pid, ...descendants(pid).map((entry) => entry.pid)].reduce(
+    (sum, each) => sum + cpuSeconds(each),
+    0,
+  );
+}
+
+export const isAlive = (pid) => statFields(pid) !== null;

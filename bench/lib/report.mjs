@@ -1,0 +1,430 @@
+// Turns one bench run into bench/RESULTS.md: medians, ratios against the
+// baseline measured in the same run, the targets and whether each is met.
+
+import { median } from "./stats.mjs";
+
+/* ------------------------------------------------------------ numbers */
+
+const runsOf = (runs, id) => runs.filter((run) => run.variant === id);
+const medianOf = (runs, id, metric) => median(runsOf(runs, id).map((run) => run[metric]));
+
+/**
+ * For each run of `id`, its metric divided by the mean of the two baseline
+ * runs on either side of it (the schedule is A, B, A, C, A, ...), by round.
+ */
+function pairedByRound(runs, id, metric) {
+  const byIndex = new Map(runs.map((run) => [run.index, run]));
+  const ratios = new Map();
+  for (const run of runsOf(runs, id)) {
+    if (id === "baseline") {
+      ratios.set(run.round, 1);
+      continue;
+    }
+    const neighbours = [byIndex.get(run.index - 1), byIndex.get(run.index + 1)].filter(
+      (neighbour) => neighbour?.variant === "baseline" && neighbour[metric] !== null,
+    );
+    if (neighbours.length === 0 || run[metric] === null) continue;
+    const base = neighbours.reduce((sum, each) => sum + each[metric], 0) / neighbours.length;
+    ratios.set(run.round, run[metric] / base);
+  }
+  return ratios;
+}
+
+/** Median over rounds of a variant's metric relative to its neighbouring baselines. */
+const paired = (runs, id, metric) => median([...pairedByRound(runs, id, metric).values()]);
+
+/** Median over rounds of (a's metric / b's metric), each taken relative to its baselines. */
+function crossPaired(runs, a, b, metric) {
+  const left = pairedByRound(runs, a, metric);
+  const right = pairedByRound(runs, b, metric);
+  return median([...left].map(([round, value]) => value / (right.get(round) ?? Number.NaN)));
+}
+
+/** Median over rounds of a's metric / b's metric in the same round. */
+function sameRound(runs, a, b, metric) {
+  const right = new Map(runsOf(runs, b).map((run) => [run.round, run[metric]]));
+  return median(runsOf(runs, a).map((run) => run[metric] / (right.get(run.round) ?? Number.NaN)));
+}
+
+const microMedian = (micro, item) =>
+  median(micro.filter((run) => run.item === item).map((run) => run.usPerOperation));
+
+/* ------------------------------------------------------------ formatting */
+
+function fmt(value, digits = 0) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+const times = (value, digits = 2) => (Number.isFinite(value) ? `${fmt(value, digits)}×` : "n/a");
+const verdict = (ok) => (ok === null ? "n/a" : ok ? "met" : "**not met**");
+const check = (value, test) => (Number.isFinite(value) ? test(value) : null);
+
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/* ------------------------------------------------------------ the page */
+
+export function renderResults(results, variants, microItems) {
+  const { isolate = [], http = [], micro = [], machine, versions, settings } = results;
+  const dev = results.wranglerDev ?? [];
+  const label = Object.fromEntries(variants.map((variant) => [variant.id, variant.label]));
+  const httpIds = [...new Set(http.map((run) => run.variant))];
+  const isolateIds = [...new Set(isolate.map((run) => run.variant))];
+  const devIds = [...new Set(dev.map((run) => run.variant))];
+
+  /* targets */
+  const t1Http = paired(http, "verified", "requestsPerSecond");
+  const t1Isolate = paired(isolate, "verified", "requestsPerSecond");
+  const t1P99 = paired(http, "verified", "p99Ms");
+  const t2Isolate = crossPaired(isolate, "verified", "hono-jwt", "requestsPerSecond");
+  const t2Http = crossPaired(http, "verified", "hono-jwt", "requestsPerSecond");
+  const t2Micro =
+    microMedian(micro, "hono.verify.HS256") / microMedian(micro, "edge-auth.verify.EdDSA");
+  const t3Isolate = sameRound(isolate, "login", "pbkdf2", "usPerRequest");
+  const t3Http = sameRound(http, "pbkdf2", "login", "requestsPerSecond");
+  const t3Cpu = sameRound(http, "login", "pbkdf2", "serverCpuPerRequestUs");
+
+  const targets = table(
+    ["target", "measured", "result"],
+    [
+      [
+        "verified route throughput ≥ 0.90 × baseline, over HTTP without proxy",
+        times(t1Http),
+        verdict(check(t1Http, (v) => v >= 0.9)),
+      ],
+      [
+        "verified route throughput ≥ 0.90 × baseline, in-isolate",
+        times(t1Isolate),
+        verdict(check(t1Isolate, (v) => v >= 0.9)),
+      ],
+      [
+        "verified route p99 ≤ 1.2 × baseline p99, over HTTP without proxy",
+        times(t1P99),
+        verdict(check(t1P99, (v) => v <= 1.2)),
+      ],
+      [
+        "edge-auth middleware (EdDSA) at least as fast as `hono/jwt` (HS256), in-isolate (throughput ratio)",
+        times(t2Isolate),
+        verdict(check(t2Isolate, (v) => v >= 1)),
+      ],
+      [
+        "same, over HTTP without proxy (throughput ratio)",
+        times(t2Http),
+        verdict(check(t2Http, (v) => v >= 1)),
+      ],
+      [
+        "same, verification alone: `verifyAccessToken` vs hono's `verify` (speed ratio)",
+        times(t2Micro),
+        verdict(check(t2Micro, (v) => v >= 1)),
+      ],
+      [
+        "login ≤ 1.10 × bare PBKDF2, in-isolate (time per request)",
+        times(t3Isolate),
+        verdict(check(t3Isolate, (v) => v <= 1.1)),
+      ],
+      [
+        "login ≤ 1.10 × bare PBKDF2, over HTTP (inverse throughput)",
+        times(t3Http),
+        verdict(check(t3Http, (v) => v <= 1.1)),
+      ],
+      [
+        "login ≤ 1.10 × bare PBKDF2, over HTTP (workerd CPU per request)",
+        times(t3Cpu),
+        verdict(check(t3Cpu, (v) => v <= 1.1)),
+      ],
+    ],
+  );
+
+  /* HTTP without proxy */
+  const httpTable = table(
+    [
+      "variant",
+      "req/s",
+      "× baseline",
+      "p50 ms",
+      "p99 ms",
+      "p99 × baseline",
+      "workerd CPU µs/req",
+      "load generator CPU µs/req",
+    ],
+    httpIds.map((id) => [
+      label[id],
+      fmt(medianOf(http, id, "requestsPerSecond")),
+      times(paired(http, id, "requestsPerSecond")),
+      fmt(medianOf(http, id, "p50Ms"), 2),
+      fmt(medianOf(http, id, "p99Ms"), 2),
+      times(paired(http, id, "p99Ms")),
+      fmt(medianOf(http, id, "serverCpuPerRequestUs")),
+      fmt(medianOf(http, id, "clientCpuPerRequestUs")),
+    ]),
+  );
+
+  /* in-isolate */
+  const isolateTable = table(
+    [
+      "variant",
+      "µs/request",
+      "requests/s",
+      "× baseline",
+      "workerd CPU µs/req",
+      "D1 ops/req",
+      "KV ops/req",
+      "rate-limit calls/req",
+    ],
+    isolateIds.map((id) => [
+      label[id],
+      fmt(medianOf(isolate, id, "usPerRequest"), 1),
+      fmt(medianOf(isolate, id, "requestsPerSecond")),
+      times(paired(isolate, id, "requestsPerSecond")),
+      fmt(medianOf(isolate, id, "cpuUsPerRequest")),
+      fmt(medianOf(isolate, id, "d1PerRequest"), 2),
+      fmt(medianOf(isolate, id, "kvPerRequest"), 2),
+      fmt(medianOf(isolate, id, "rateLimitPerRequest"), 2),
+    ]),
+  );
+  const protectedHttp = http.filter((run) => ["verified", "me", "hono-jwt"].includes(run.variant));
+  const protectedRequests = protectedHttp.reduce((sum, run) => sum + run.completed, 0);
+  const protectedD1 = protectedHttp.reduce((sum, run) => sum + run.d1Total, 0);
+  const protectedKv = protectedHttp.reduce((sum, run) => sum + run.kvTotal, 0);
+
+  /* wrangler dev */
+  let devSection = "Not run (see `BENCH_PARTS`).";
+  if (dev.length > 0) {
+    const devTable = table(
+      [
+        "variant (through wrangler's proxy)",
+        "req/s",
+        "× baseline",
+        "p50 ms",
+        "p99 ms",
+        "p99 × baseline",
+        "CPU µs/req, all wrangler dev processes",
+        "req/s vs. no proxy",
+      ],
+      devIds.map((id) => [
+        label[id],
+        fmt(medianOf(dev, id, "requestsPerSecond")),
+        times(paired(dev, id, "requestsPerSecond")),
+        fmt(medianOf(dev, id, "p50Ms"), 2),
+        fmt(medianOf(dev, id, "p99Ms"), 2),
+        times(paired(dev, id, "p99Ms")),
+        fmt(medianOf(dev, id, "serverCpuPerRequestUs")),
+        times(medianOf(dev, id, "requestsPerSecond") / medianOf(http, id, "requestsPerSecond")),
+      ]),
+    );
+    devSection = [
+      "`wrangler dev` on 127.0.0.1 running the same bench Worker (throwaway `--persist-to` and",
+      "`--env-file`). Every request goes through wrangler's dev proxy (a proxy Worker in a",
+      "second workerd) and the assets router, so these figures describe the proxy, not the",
+      "service; they are **not** comparable to the numbers above except as that overhead.",
+      "",
+      devTable,
+    ].join("\n");
+  }
+
+  /* micro-benchmarks */
+  const algorithms = ["EdDSA", "ES256", "RS256", "HS256"];
+  const microTable = table(
+    [
+      "algorithm",
+      "jose sign µs",
+      "jose verify µs",
+      "verify ops/s",
+      "WebCrypto sign µs",
+      "WebCrypto verify µs",
+      "token bytes",
+    ],
+    algorithms.map((alg) => [
+      alg,
+      fmt(microMedian(micro, `jose.sign.${alg}`), 1),
+      fmt(microMedian(micro, `jose.verify.${alg}`), 1),
+      fmt(1e6 / microMedian(micro, `jose.verify.${alg}`)),
+      fmt(microMedian(micro, `webcrypto.sign.${alg}`), 1),
+      fmt(microMedian(micro, `webcrypto.verify.${alg}`), 1),
+      fmt(median(micro.filter((run) => run.item === `jose.sign.${alg}`).map((r) => r.tokenBytes))),
+    ]),
+  );
+  const extraItems = microItems.filter(
+    (item) => !item.startsWith("jose.") && !item.startsWith("webcrypto."),
+  );
+  const extraNames = {
+    "edge-auth.sign.EdDSA": "edge-auth `signAccessToken`, EdDSA",
+    "edge-auth.verify.EdDSA": "edge-auth `verifyAccessToken`, EdDSA",
+    "edge-auth.sign.ES256": "edge-auth `signAccessToken`, ES256",
+    "edge-auth.verify.ES256": "edge-auth `verifyAccessToken`, ES256",
+    "hono.sign.HS256": "`hono/jwt` `sign`, HS256 (string secret)",
+    "hono.verify.HS256": "`hono/jwt` `verify`, HS256 (string secret, as the middleware calls it)",
+    "login.rate-limits": "login step: `enforceRateLimits` (IP and account, local binding)",
+    "login.select-user": "login step: select the user by email (drizzle, local D1)",
+    "login.hasher-verify": "login step: `hasher.verify` (pepper HMAC + PBKDF2)",
+    "login.bare-pbkdf2": "bare PBKDF2-SHA256, for comparison",
+    "login.write-session": "login step: write session and refresh token (one D1 batch, local)",
+    "login.token-response":
+      "login step: new refresh token + `tokenResponse` (signs the access token)",
+  };
+  const extraTable = table(
+    ["operation", "µs/op", "workerd CPU µs/op"],
+    extraItems.map((item) => [
+      extraNames[item] ?? item,
+      fmt(microMedian(micro, item), 1),
+      fmt(median(micro.filter((run) => run.item === item).map((run) => run.cpuUsPerOperation))),
+    ]),
+  );
+
+  /* where the cost goes */
+  const iso = (id) => medianOf(isolate, id, "usPerRequest");
+  const m = (item) => microMedian(micro, item);
+  const verifiedExtra = iso("verified") - iso("baseline");
+  const honoExtra = iso("hono-jwt") - iso("baseline");
+  const httpBaselineCpu = medianOf(http, "baseline", "serverCpuPerRequestUs");
+  const httpVerifiedCpu = medianOf(http, "verified", "serverCpuPerRequestUs");
+  const clientCpu = medianOf(http, "baseline", "clientCpuPerRequestUs");
+  const loginSteps = [
+    "rate-limits",
+    "select-user",
+    "hasher-verify",
+    "write-session",
+    "token-response",
+  ].reduce((sum, step) => sum + m(`login.${step}`), 0);
+  const bindingSteps = m("login.rate-limits") + m("login.select-user") + m("login.write-session");
+  const share = (part, whole) => (whole > 0 ? `${fmt((100 * part) / whole)}%` : "n/a");
+  const costs = [
+    `- **Verification, in-isolate.** The verified route costs ${fmt(verifiedExtra)} µs more per`,
+    `  request than the baseline (${fmt(iso("baseline"))} µs). \`verifyAccessToken\` alone takes`,
+    `  ${fmt(m("edge-auth.verify.EdDSA"))} µs (${share(m("edge-auth.verify.EdDSA"), verifiedExtra)}`,
+    `  of the difference), of which jose's \`jwtVerify\` is ${fmt(m("jose.verify.EdDSA"))} µs and the`,
+    `  Ed25519 signature check itself (WebCrypto) ${fmt(m("webcrypto.verify.EdDSA"))} µs. So about`,
+    `  ${fmt(m("webcrypto.verify.EdDSA"))} µs is the signature, ${fmt(m("jose.verify.EdDSA") - m("webcrypto.verify.EdDSA"))} µs`,
+    `  jose's parsing and claim checks, ${fmt(m("edge-auth.verify.EdDSA") - m("jose.verify.EdDSA"))} µs edge-auth's`,
+    `  own work around jose, and ${fmt(verifiedExtra - m("edge-auth.verify.EdDSA"))} µs the middleware`,
+    "  around that (header parsing, error handling, context) or noise.",
+    `- **The peer.** \`hono/jwt\` adds ${fmt(honoExtra)} µs per request; its \`verify\` takes`,
+    `  ${fmt(m("hono.verify.HS256"))} µs, of which the HMAC itself (WebCrypto, key already imported)`,
+    `  is ${fmt(m("webcrypto.verify.HS256"))} µs: most of it is re-importing the secret and JSON work.`,
+    `- **Over HTTP** workerd spends ${fmt(httpBaselineCpu)} µs of CPU per baseline request`,
+    `  (${fmt(httpVerifiedCpu)} µs verified) against ${fmt(medianOf(isolate, "baseline", "cpuUsPerRequest"))} µs`,
+    "  in-isolate: HTTP parsing, the socket and response writing cost more than the app itself,",
+    `  so the same verification cost is a smaller share over HTTP. The load generator spends`,
+    `  ${fmt(clientCpu)} µs of CPU per baseline request on the same machine.`,
+    `- **Login, in-isolate.** Login takes ${fmt(iso("login"))} µs per request against`,
+    `  ${fmt(iso("pbkdf2"))} µs for a bare PBKDF2 hash. Its steps, timed one by one with the`,
+    `  service's own code: rate limits ${fmt(m("login.rate-limits"))} µs, user lookup`,
+    `  ${fmt(m("login.select-user"))} µs, \`hasher.verify\` ${fmt(m("login.hasher-verify"))} µs (bare PBKDF2 in`,
+    `  the same runs: ${fmt(m("login.bare-pbkdf2"))} µs), session write ${fmt(m("login.write-session"))} µs,`,
+    `  token response ${fmt(m("login.token-response"))} µs; together ${fmt(loginSteps)} µs. Beyond the`,
+    `  hash, the cost is the bindings: ${fmt(bindingSteps)} µs for rate limits and D1`,
+    `  (${share(bindingSteps, loginSteps)} of the steps). Local D1 and rate limits are emulated inside`,
+    "  workerd (SQLite and JavaScript in the same process); in production they are network calls",
+    "  whose cost is latency rather than CPU, so this part of the ratio is specific to local runs.",
+  ].join("\n");
+
+  /* caveats */
+  const allHttp = [...http, ...dev];
+  const maxOther = Math.max(0, ...allHttp.map((run) => run.otherCores));
+  const baseRuns = runsOf(http, "baseline");
+  const serverCores = median(baseRuns.map((run) => run.serverCores));
+  const clientCores = median(baseRuns.map((run) => run.clientCores));
+  const bottleneck =
+    serverCores >= 0.9
+      ? "the Worker's thread was the bottleneck, not the load generator."
+      : "the Worker's thread was not saturated: cheap routes may be limited by the load generator or by other processes, which compresses the differences between them over HTTP.";
+
+  return `# edge-auth benchmark results
+
+Written by \`npm run bench\` (bench/run.mjs) on ${results.date}; the run took
+${fmt(results.durationSeconds)} s. Do not edit by hand: run it again. Raw numbers of every run
+are in \`bench/results/\` (not committed).
+
+## Machine and versions
+
+| | |
+| --- | --- |
+| CPU | ${machine.cpuModel}, ${machine.cores} cores (${machine.availableParallelism} available; ${machine.cpuQuota}) |
+| memory, kernel | ${machine.memoryGiB} GiB, ${machine.kernel} |
+| load average at start | ${machine.loadAverageAtStart.join(", ")} |
+| node | ${versions.node} |
+| workerd | ${versions.workerd} |
+| miniflare | ${versions.miniflare} |
+| wrangler | ${versions.wrangler} |
+| hono | ${versions.hono} |
+| jose | ${versions.jose} |
+| autocannon | ${versions.autocannon} |
+
+## Targets
+
+${targets}
+
+Ratios are medians over ${settings.rounds} rounds of each run compared with the baseline runs
+just before and after it. Throughput ratios: higher is better; time and latency ratios: lower is
+better.
+
+## Over HTTP, workerd via Miniflare (no proxy)
+
+workerd started through Miniflare's Node API, requests sent to a socket bound directly to the
+bench Worker on 127.0.0.1 (no Miniflare entry worker, no wrangler proxy). autocannon,
+${settings.connections} connections, ${settings.httpSeconds} s per run, ${settings.rounds} runs
+per variant alternated with the baseline; medians. Latency percentiles are computed from every
+response time (µs resolution). CPU is from \`/proc/<pid>/stat\` (10 ms ticks) divided by
+completed requests.
+
+${httpTable}
+
+D1 and KV operations during the HTTP runs of the protected routes (verified, hono/jwt,
+\`/auth/me\`): ${fmt(protectedD1)} D1 and ${fmt(protectedKv)} KV over ${fmt(protectedRequests)}
+requests.
+
+## In-isolate (the Worker's fetch handler, inside workerd)
+
+A bench-only route loops over the Worker's own fetch handler (\`new Request\` →
+\`fetch(request, env, ctx)\` → body read) for ${settings.isolateBudgetMs} ms
+(${settings.slowIsolateBudgetMs} ms for the slow variants), timed with \`performance.now()\`
+inside workerd; no HTTP. D1, KV and rate-limit calls are counted by proxies around those
+bindings.
+
+${isolateTable}
+
+## Through \`wrangler dev\`
+
+${devSection}
+
+## JWT sign and verify inside workerd
+
+jose ${versions.jose}, keys imported once, the same claims and \`typ: at+jwt\` as edge-auth's
+access tokens; verification checks issuer, audience, type and required claims. "WebCrypto" is
+the bare signature operation on the same signing input. Medians of ${settings.rounds} runs of
+${settings.microBudgetMs} ms each.
+
+${microTable}
+
+${extraTable}
+
+## Where the per-request cost goes
+
+${costs}
+
+## Method and caveats
+
+- **Alternation.** Variants run as A, B, A, C, A, D, ... (A = baseline), ${settings.rounds}
+  rounds, after a warm-up run of each; each ratio compares a run with the baseline runs next
+  to it, which cancels slow drift of the machine.
+- **The load generator shares the machine.** autocannon runs in the bench's own Node process on
+  the same ${machine.cores} cores as workerd. During baseline runs workerd used
+  ${fmt(serverCores, 2)} cores and the load generator ${fmt(clientCores, 2)} cores (median). workerd
+  runs one Worker's requests on one thread, so ${bottleneck}
+  The in-isolate and CPU-per-request columns do not depend on the load generator.
+- **Other load.** Up to ${fmt(maxOther, 2)} cores were busy with other processes during a run
+  (machine busy time minus workerd and the bench process).${maxOther > 0.2 ? " That is enough to disturb the numbers: rerun on an idle machine for figures to compare." : ""}
+- **Timers.** \`performance.now()\` in workerd has millisecond resolution, hence in-isolate runs of
+  hundreds of milliseconds.
+- **Locally emulated platform.** Local D1, KV and rate limits run inside workerd, so their
+  cost here is CPU, not network. Rate limits are raised in the bench so login is never
+  refused; the binding is still called.
+- **PBKDF2.** The bare PBKDF2 variant hashes with the service's configured iterations
+  (\`PBKDF2_ITERATIONS\`) and a fresh 16-byte salt, like \`hasher.hash\` without the pepper.
+`;
+}

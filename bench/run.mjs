@@ -1,0 +1,447 @@
+// `npm run bench`: how cheap is edge verification? Measures edge-auth's
+// protected routes against an unauthenticated baseline measured in the same
+// run, inside workerd and over HTTP on 127.0.0.1, and writes bench/RESULTS.md.
+// See bench/README.md for what is measured and how.
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SignJWT } from "jose";
+import { generatePepper, generateSigningKey } from "../scripts/lib/keygen.mjs";
+import { cleanUp } from "./lib/cleanup.mjs";
+import { runLoad } from "./lib/load.mjs";
+import { cpuSeconds, treeCpuSeconds } from "./lib/processes.mjs";
+import { renderResults } from "./lib/report.mjs";
+import { bundleBenchWorker, readWranglerConfig, startBenchWorker } from "./lib/worker-host.mjs";
+import { startWranglerDev } from "./lib/wrangler-dev.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const started = Date.now();
+
+const number = (name, fallback) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+const ALL_PARTS = ["isolate", "micro", "http", "wrangler-dev"];
+
+/** Knobs, with defaults that keep a whole run under about four minutes on two cores. */
+const SETTINGS = {
+  rounds: number("BENCH_ROUNDS", 3),
+  httpSeconds: number("BENCH_SECONDS", 3),
+  warmupSeconds: 1,
+  connections: number("BENCH_CONNECTIONS", 8),
+  isolateBudgetMs: 300,
+  slowIsolateBudgetMs: 800,
+  microBudgetMs: 80,
+  slowMicroBudgetMs: 200,
+  /** Which parts to run; RESULTS.md is only rewritten by a run of all of them. */
+  parts: (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",").filter(Boolean),
+  /** Everything is stopped and the run fails after this long, whatever happens. */
+  deadlineSeconds: number("BENCH_DEADLINE", 420),
+};
+
+const enabled = (part) => SETTINGS.parts.includes(part);
+for (const part of SETTINGS.parts) {
+  if (!ALL_PARTS.includes(part)) throw new Error(`BENCH_PARTS: unknown part ${part}`);
+}
+
+const EMAIL = "bench@example.com";
+const PASSWORD = "correct horse battery staple";
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+/**
+ * The variants. `baseline` comes first and is run between every other one.
+ * `auth` names the token a variant sends; `slow` ones get longer in-isolate runs.
+ */
+const VARIANTS = [
+  { id: "baseline", label: "baseline: unauthenticated small JSON", path: "/bench/baseline" },
+  {
+    id: "verified",
+    label: "edge-auth `requireAccessToken()`, EdDSA",
+    path: "/bench/verified",
+    auth: "edge",
+  },
+  { id: "hono-jwt", label: "`hono/jwt` middleware, HS256", path: "/bench/hono-jwt", auth: "hs256" },
+  { id: "me", label: "`GET /auth/me` (real app)", path: "/auth/me", auth: "edge" },
+  {
+    id: "login",
+    label: "`POST /auth/login` (real app)",
+    method: "POST",
+    path: "/auth/login",
+    body: { email: EMAIL, password: PASSWORD },
+    slow: true,
+  },
+  {
+    id: "pbkdf2",
+    label: "bare PBKDF2-SHA256, service's iterations",
+    path: "/bench/pbkdf2",
+    slow: true,
+  },
+];
+const WRANGLER_VARIANTS = ["baseline", "verified"];
+
+const MICRO_ITEMS = [
+  ...["EdDSA", "ES256", "RS256", "HS256"].flatMap((alg) =>
+    ["jose.sign", "jose.verify", "webcrypto.sign", "webcrypto.verify"].map((op) => `${op}.${alg}`),
+  ),
+  "edge-auth.sign.EdDSA",
+  "edge-auth.verify.EdDSA",
+  "edge-auth.sign.ES256",
+  "edge-auth.verify.ES256",
+  "hono.sign.HS256",
+  "hono.verify.HS256",
+  // login's steps, with the service's own code (see loginStep in bench/worker.ts)
+  ...[
+    "rate-limits",
+    "select-user",
+    "hasher-verify",
+    "bare-pbkdf2",
+    "write-session",
+    "token-response",
+  ].map((step) => `login.${step}`),
+];
+
+const log = (message) => {
+  const seconds = ((Date.now() - started) / 1000).toFixed(0).padStart(3);
+  process.stderr.write(`[bench ${seconds}s] ${message}\n`);
+};
+
+/** A, B, A, C, ..., A for each round: every other variant sits between two baselines. */
+function schedule(variants, rounds) {
+  const [baseline, ...others] = variants;
+  const runs = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of others) runs.push({ variant: baseline, round }, { variant, round });
+  }
+  runs.push({ variant: baseline, round: rounds - 1 });
+  return runs;
+}
+
+/** The request a variant makes, with the tokens of this server. */
+function requestFor(variant, tokens) {
+  const headers = {};
+  if (variant.auth === "edge") headers.Authorization = `Bearer ${tokens.edge}`;
+  if (variant.auth === "hs256") headers.Authorization = `Bearer ${tokens.hs256}`;
+  if (variant.body) Object.assign(headers, JSON_HEADERS);
+  return {
+    method: variant.method ?? "GET",
+    path: variant.path,
+    headers,
+    body: variant.body ? JSON.stringify(variant.body) : undefined,
+    expect: variant.expect ?? 200,
+  };
+}
+
+async function post(url, path, body) {
+  const response = await fetch(new URL(path, url), {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/** A user made through /auth/signup, and the tokens every variant needs. */
+async function tokensFor(url, config, secret) {
+  const pair = await post(url, "/auth/signup", { email: EMAIL, password: PASSWORD });
+  // The peer's token: same claims and type as ours, HS256 with the bench secret.
+  const now = Math.floor(Date.now() / 1000);
+  const hs256 = await new SignJWT({ sid: crypto.randomUUID(), email: EMAIL, roles: ["user"] })
+    .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+    .setIssuer(config.vars.ISSUER)
+    .setAudience(config.vars.AUDIENCE)
+    .setSubject(pair.user.id)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(new TextEncoder().encode(secret));
+  return { edge: pair.access_token, hs256 };
+}
+
+/** Every variant must answer as expected before anything is timed. */
+async function checkVariants(url, variants, tokens) {
+  for (const variant of variants) {
+    const request = requestFor(variant, tokens);
+    const response = await fetch(new URL(request.path, url), request);
+    await response.arrayBuffer();
+    if (response.status !== request.expect) {
+      throw new Error(`${variant.id}: ${request.path} answered ${response.status}`);
+    }
+  }
+}
+
+async function counts(url) {
+  return (await fetch(new URL("/__bench/counts", url))).json();
+}
+
+/* ------------------------------------------------------------ in-isolate */
+
+async function isolateRun(server, variant, tokens, budgetMs) {
+  const request = requestFor(variant, tokens);
+  const spec = { ...request, budgetMs, minIterations: variant.slow ? 5 : 50 };
+  const cpu0 = cpuSeconds(server.pid);
+  const result = await post(server.url, "/__bench/loop", spec);
+  const cpu = cpuSeconds(server.pid) - cpu0;
+  if (result.unexpected > 0) {
+    throw new Error(
+      `${variant.id}: ${JSON.stringify(result.statuses)}, expected ${request.expect}`,
+    );
+  }
+  const perRequest = (name) => (result.operations[name] ?? 0) / result.iterations;
+  return {
+    iterations: result.iterations,
+    usPerRequest: (result.elapsedMs * 1000) / result.iterations,
+    requestsPerSecond: (result.iterations * 1000) / result.elapsedMs,
+    cpuUsPerRequest: (cpu * 1e6) / result.iterations,
+    d1PerRequest: perRequest("d1"),
+    kvPerRequest: perRequest("kv"),
+    rateLimitPerRequest: perRequest("ratelimit"),
+  };
+}
+
+async function inIsolate(server, tokens) {
+  const budget = (variant) =>
+    variant.slow ? SETTINGS.slowIsolateBudgetMs : SETTINGS.isolateBudgetMs;
+  for (const variant of VARIANTS) await isolateRun(server, variant, tokens, 100); // warm-up
+  const runs = [];
+  for (const [index, entry] of schedule(VARIANTS, SETTINGS.rounds).entries()) {
+    const metrics = await isolateRun(server, entry.variant, tokens, budget(entry.variant));
+    runs.push({ index, variant: entry.variant.id, round: entry.round, ...metrics });
+    log(`in-isolate ${entry.variant.id}: ${metrics.usPerRequest.toFixed(1)} µs/request`);
+  }
+  return runs;
+}
+
+/* ------------------------------------------------------------ micro */
+
+async function micro(server) {
+  const runs = [];
+  for (const item of MICRO_ITEMS) {
+    await post(server.url, "/__bench/micro", { item, budgetMs: 20, minIterations: 2 }); // warm-up
+  }
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    for (const item of MICRO_ITEMS) {
+      const budgetMs = item.startsWith("login.")
+        ? SETTINGS.slowMicroBudgetMs
+        : SETTINGS.microBudgetMs;
+      const cpu0 = cpuSeconds(server.pid);
+      const result = await post(server.url, "/__bench/micro", { item, budgetMs, minIterations: 5 });
+      const cpu = cpuSeconds(server.pid) - cpu0;
+      runs.push({
+        item,
+        round,
+        iterations: result.iterations,
+        usPerOperation: (result.elapsedMs * 1000) / result.iterations,
+        cpuUsPerOperation: (cpu * 1e6) / result.iterations,
+        tokenBytes: result.tokenBytes,
+      });
+    }
+    log(`micro-benchmarks: round ${round + 1} of ${SETTINGS.rounds}`);
+  }
+  return runs;
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+async function httpRuns({ name, url, variants, tokens, serverCpu }) {
+  const load = async (variant, seconds) => {
+    const request = requestFor(variant, tokens);
+    return runLoad({
+      url: new URL(request.path, url).href,
+      request,
+      expect: request.expect,
+      connections: SETTINGS.connections,
+      seconds,
+      serverCpu,
+    });
+  };
+  for (const variant of variants) await load(variant, SETTINGS.warmupSeconds);
+
+  const runs = [];
+  for (const [index, entry] of schedule(variants, SETTINGS.rounds).entries()) {
+    const before = await counts(url);
+    const metrics = await load(entry.variant, SETTINGS.httpSeconds);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let stragglers finish
+    const after = await counts(url);
+    if (metrics.unexpected > 0 || metrics.errors > 0) {
+      throw new Error(
+        `${name} ${entry.variant.id}: ${metrics.unexpected} unexpected answers, ${metrics.errors} errors`,
+      );
+    }
+    runs.push({
+      index,
+      variant: entry.variant.id,
+      round: entry.round,
+      ...metrics,
+      d1Total: after.d1 - before.d1,
+      kvTotal: after.kv - before.kv,
+    });
+    const rps = metrics.requestsPerSecond.toFixed(0);
+    log(`${name} ${entry.variant.id}: ${rps} req/s, p99 ${metrics.p99Ms?.toFixed(2)} ms`);
+  }
+  return runs;
+}
+
+/* ------------------------------------------------------------ environment */
+
+function packageVersion(...path) {
+  const file = join(root, "node_modules", ...path, "package.json");
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).version : "not installed";
+}
+
+function binaryVersion(pid) {
+  try {
+    const exe = readlinkSync(`/proc/${pid}/exe`);
+    return execFileSync(exe, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function cpuQuota() {
+  try {
+    const [quota, period] = readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ");
+    return quota === "max" ? "no cgroup limit" : `${Number(quota) / Number(period)} CPUs (cgroup)`;
+  } catch {
+    return "unknown";
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    cpuQuota: cpuQuota(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: `${os.type()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
+
+function versions(workerdPid) {
+  const workerdDir = existsSync(join(root, "node_modules", "miniflare", "node_modules", "workerd"))
+    ? ["miniflare", "node_modules", "workerd"]
+    : ["workerd"];
+  return {
+    node: process.version,
+    workerd: `${packageVersion(...workerdDir)} (${binaryVersion(workerdPid)})`,
+    miniflare: packageVersion("miniflare"),
+    wrangler: packageVersion("wrangler"),
+    hono: packageVersion("hono"),
+    jose: packageVersion("jose"),
+    autocannon: packageVersion("autocannon"),
+  };
+}
+
+/* ------------------------------------------------------------ main */
+
+async function main() {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 12)) {
+    throw new Error(`Node ${process.version}: run it with \`npm run bench\` (Node >= 22.12)`);
+  }
+  const deadline = setTimeout(() => {
+    log(`deadline of ${SETTINGS.deadlineSeconds} s passed; stopping everything`);
+    cleanUp().finally(() => process.exit(1));
+  }, SETTINGS.deadlineSeconds * 1000);
+  deadline.unref();
+
+  const results = { date: new Date().toISOString(), settings: SETTINGS, machine: machine() };
+  const config = await readWranglerConfig(root);
+  const code = await bundleBenchWorker(root);
+  log(`bundled bench/worker.ts (${Math.round(code.length / 1024)} KiB)`);
+
+  // Miniflare: in-isolate, micro-benchmarks and HTTP without any proxy.
+  const secrets = {
+    JWT_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey()] }),
+    PASSWORD_PEPPER: generatePepper(),
+    BENCH_HS256_SECRET: generatePepper(),
+  };
+  const workerLog = [];
+  const server = await startBenchWorker({
+    root,
+    config,
+    secrets,
+    code,
+    onLog: (line) => workerLog.push(line),
+  });
+  log(`workerd (pid ${server.pid}) on ${server.url.href}, migrations ${server.migrations}`);
+  results.versions = versions(server.pid);
+  try {
+    const tokens = await tokensFor(server.url, config, secrets.BENCH_HS256_SECRET);
+    await checkVariants(server.url, VARIANTS, tokens);
+    if (enabled("isolate")) results.isolate = await inIsolate(server, tokens);
+    if (enabled("micro")) results.micro = await micro(server);
+    if (enabled("http")) {
+      results.http = await httpRuns({
+        name: "http",
+        url: server.url,
+        variants: VARIANTS,
+        tokens,
+        serverCpu: () => cpuSeconds(server.pid),
+      });
+    }
+  } catch (error) {
+    process.stderr.write(`last worker log lines:\n${JSON.stringify(workerLog.slice(-5))}\n`);
+    throw error;
+  } finally {
+    await server.stop();
+  }
+
+  // wrangler dev: the same Worker through wrangler's proxy, for comparison.
+  if (enabled("wrangler-dev")) {
+    const devSecrets = {
+      ...secrets,
+      JWT_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey()] }),
+    };
+    log("starting wrangler dev");
+    const dev = await startWranglerDev({ root, secrets: devSecrets });
+    try {
+      const devConfig = config;
+      const tokens = await tokensFor(dev.url, devConfig, devSecrets.BENCH_HS256_SECRET);
+      const variants = VARIANTS.filter((variant) => WRANGLER_VARIANTS.includes(variant.id));
+      await checkVariants(dev.url, variants, tokens);
+      results.wranglerDev = await httpRuns({
+        name: "wrangler dev",
+        url: dev.url,
+        variants,
+        tokens,
+        serverCpu: () => treeCpuSeconds(dev.pid),
+      });
+    } finally {
+      await dev.stop();
+    }
+  }
+
+  results.durationSeconds = (Date.now() - started) / 1000;
+  const resultsDir = join(root, "bench", "results");
+  await mkdir(resultsDir, { recursive: true });
+  const stamp = results.date.replace(/[:.]/g, "-");
+  await writeFile(join(resultsDir, `${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  const page = renderResults(results, VARIANTS, MICRO_ITEMS);
+  if (ALL_PARTS.every(enabled)) {
+    await writeFile(join(root, "bench", "RESULTS.md"), page);
+    log(`wrote bench/RESULTS.md and bench/results/${stamp}.json`);
+  } else {
+    process.stdout.write(page);
+    log(`partial run (BENCH_PARTS): wrote bench/results/${stamp}.json only`);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
