@@ -11,6 +11,7 @@ import type { Limiters } from "./http/rate-limit";
 import { type KeySet, loadKeySet } from "./keys";
 import { log } from "./log";
 import { createPasswordHasher, type PasswordHasher } from "./password";
+import { VerifiedTokenCache } from "./tokens/verified-cache";
 
 export interface Service {
   config: Config;
@@ -22,6 +23,8 @@ export interface Service {
   d1: D1Database;
   kv: KVNamespace;
   limiters: Limiters;
+  /** Access tokens this isolate has already verified. */
+  verifiedTokens: VerifiedTokenCache;
   /** Whole seconds since the epoch. */
   now(): number;
 }
@@ -50,6 +53,7 @@ export async function createService(env: Env): Promise<Service> {
     d1: env.DB,
     kv: env.REVOCATIONS,
     limiters: { ip: env.IP_RATE_LIMITER, account: env.ACCOUNT_RATE_LIMITER },
+    verifiedTokens: new VerifiedTokenCache(),
     now: () => Math.floor(Date.now() / 1000),
   };
 }

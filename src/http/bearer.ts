@@ -40,18 +40,24 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * Verifies an access token with the service's keys and settings; throws
- * TokenError. Shared by bearer and cookie authentication.
+ * TokenError. Shared by bearer and cookie authentication. A token this isolate
+ * verified before is answered from its memo (see tokens/verified-cache.ts).
  */
-export function verifyForService(service: Service, token: string): Promise<AccessClaims> {
-  const { config, keys } = service;
-  return verifyAccessToken(token, {
+export async function verifyForService(service: Service, token: string): Promise<AccessClaims> {
+  const { config, keys, verifiedTokens } = service;
+  const now = service.now();
+  const known = verifiedTokens.get(token, now, config.clockTolerance);
+  if (known) return known;
+
+  const claims = await verifyAccessToken(token, {
     issuer: config.issuer,
     audience: config.audience,
     clockTolerance: config.clockTolerance,
     keys: keys.verifiers,
-    now: service.now(),
+    now,
     maxLifetime: config.accessTokenTtl,
   });
+  return verifiedTokens.set(token, claims);
 }
 
 export interface AccessOptions {
