@@ -13,7 +13,7 @@ import { SignJWT } from "jose";
 import { generatePepper, generateSigningKey } from "../scripts/lib/keygen.mjs";
 import { cleanUp } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
-import { cpuSeconds, treeCpuSeconds } from "./lib/processes.mjs";
+import { cpuSeconds, treeCpuByProcess, treeCpuSeconds } from "./lib/processes.mjs";
 import { renderResults } from "./lib/report.mjs";
 import { bundleBenchWorker, readWranglerConfig, startBenchWorker } from "./lib/worker-host.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
@@ -35,6 +35,8 @@ const SETTINGS = {
   httpSeconds: number("BENCH_SECONDS", 3),
   warmupSeconds: 1,
   connections: number("BENCH_CONNECTIONS", 8),
+  /** Offered load (req/s) of the open-loop latency runs. */
+  fixedRate: number("BENCH_RATE", 1000),
   isolateBudgetMs: 300,
   slowIsolateBudgetMs: 800,
   microBudgetMs: 80,
@@ -42,7 +44,7 @@ const SETTINGS = {
   /** Which parts to run; RESULTS.md is only rewritten by a run of all of them. */
   parts: (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",").filter(Boolean),
   /** Everything is stopped and the run fails after this long, whatever happens. */
-  deadlineSeconds: number("BENCH_DEADLINE", 420),
+  deadlineSeconds: number("BENCH_DEADLINE", 360),
 };
 
 const enabled = (part) => SETTINGS.parts.includes(part);
@@ -84,6 +86,7 @@ const VARIANTS = [
   },
 ];
 const WRANGLER_VARIANTS = ["baseline", "verified"];
+const FIXED_RATE_VARIANTS = ["baseline", "verified"];
 
 const MICRO_ITEMS = [
   ...["EdDSA", "ES256", "RS256", "HS256"].flatMap((alg) =>
@@ -250,7 +253,7 @@ async function micro(server) {
 
 /* ------------------------------------------------------------ HTTP */
 
-async function httpRuns({ name, url, variants, tokens, serverCpu }) {
+async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processes }) {
   const load = async (variant, seconds) => {
     const request = requestFor(variant, tokens);
     return runLoad({
@@ -260,6 +263,7 @@ async function httpRuns({ name, url, variants, tokens, serverCpu }) {
       connections: SETTINGS.connections,
       seconds,
       serverCpu,
+      rate,
     });
   };
   for (const variant of variants) await load(variant, SETTINGS.warmupSeconds);
@@ -267,7 +271,9 @@ async function httpRuns({ name, url, variants, tokens, serverCpu }) {
   const runs = [];
   for (const [index, entry] of schedule(variants, SETTINGS.rounds).entries()) {
     const before = await counts(url);
+    const cpuBefore = processes?.() ?? [];
     const metrics = await load(entry.variant, SETTINGS.httpSeconds);
+    const cpuAfter = processes?.() ?? [];
     await new Promise((resolve) => setTimeout(resolve, 100)); // let stragglers finish
     const after = await counts(url);
     if (metrics.unexpected > 0 || metrics.errors > 0) {
@@ -282,6 +288,14 @@ async function httpRuns({ name, url, variants, tokens, serverCpu }) {
       ...metrics,
       d1Total: after.d1 - before.d1,
       kvTotal: after.kv - before.kv,
+      // CPU µs per request of each server process, when asked for.
+      cpuByProcess: cpuAfter.map((process) => ({
+        name: `${process.comm} ${process.pid}`,
+        usPerRequest:
+          ((process.seconds - (cpuBefore.find((each) => each.pid === process.pid)?.seconds ?? 0)) *
+            1e6) /
+          Math.max(1, metrics.completed),
+      })),
     });
     const rps = metrics.requestsPerSecond.toFixed(0);
     log(`${name} ${entry.variant.id}: ${rps} req/s, p99 ${metrics.p99Ms?.toFixed(2)} ms`);
@@ -389,9 +403,19 @@ async function main() {
         tokens,
         serverCpu: () => cpuSeconds(server.pid),
       });
+      // Latency at the same offered load for both, well below either's capacity.
+      results.fixedRate = await httpRuns({
+        name: `http at ${SETTINGS.fixedRate} req/s`,
+        url: server.url,
+        variants: VARIANTS.filter((variant) => FIXED_RATE_VARIANTS.includes(variant.id)),
+        tokens,
+        serverCpu: () => cpuSeconds(server.pid),
+        rate: SETTINGS.fixedRate,
+      });
     }
   } catch (error) {
-    process.stderr.write(`last worker log lines:\n${JSON.stringify(workerLog.slice(-5))}\n`);
+    const lines = workerLog.slice(-5).map((line) => line.message ?? JSON.stringify(line));
+    process.stderr.write(`last worker log lines:\n${lines.join("\n")}\n`);
     throw error;
   } finally {
     await server.stop();
@@ -416,6 +440,7 @@ async function main() {
         variants,
         tokens,
         serverCpu: () => treeCpuSeconds(dev.pid),
+        processes: () => treeCpuByProcess(dev.pid),
       });
     } finally {
       await dev.stop();

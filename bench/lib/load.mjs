@@ -27,8 +27,17 @@ export function machineCpuSeconds() {
  *
  * @param {object} options
  * @param {() => number} options.serverCpu CPU seconds of the server processes so far
+ * @param {number} [options.rate] requests per second to offer in total (open loop)
  */
-export async function runLoad({ url, request, connections, seconds, serverCpu, expect = 200 }) {
+export async function runLoad({
+  url,
+  request,
+  connections,
+  seconds,
+  serverCpu,
+  expect = 200,
+  rate,
+}) {
   const latencies = [];
   let unexpected = 0;
 
@@ -48,6 +57,8 @@ export async function runLoad({ url, request, connections, seconds, serverCpu, e
         pipelining: 1,
         duration: seconds,
         timeout: 30,
+        // Open loop at a fixed offered load when given, else as fast as answers come.
+        ...(rate ? { overallRate: rate } : {}),
       },
       (error, outcome) => (error ? reject(error) : resolve(outcome)),
     );

@@ -67,3 +67,13 @@ export function treeCpuSeconds(pid) {
 }
 
 export const isAlive = (pid) => statFields(pid) !== null;
+
+/** CPU seconds of a process and each of its descendants, as { pid, comm, seconds }. */
+export function treeCpuByProcess(pid) {
+  const root = { pid, comm: statFields(pid)?.comm ?? "?", ppid: 0 };
+  return [root, ...descendants(pid)].map((entry) => ({
+    pid: entry.pid,
+    comm: entry.comm,
+    seconds: cpuSeconds(entry.pid),
+  }));
+}

@@ -39,6 +39,7 @@ export async function bundleBenchWorker(root) {
     external: ["cloudflare:*"],
     logLevel: "error",
   });
+  await esbuild.stop(); // its service process is not needed any more
   return result.outputFiles[0].text;
 }
 

@@ -1,7 +1,8 @@
 // Starts `wrangler dev` on 127.0.0.1 for the bench Worker, with throwaway
 // state (its own --persist-to folder and --env-file), the way
-// test/e2e/wrangler-dev.mjs starts the real Worker. Requests then go through
-// wrangler's dev proxy, which is what these figures are for.
+// test/e2e/wrangler-dev.mjs starts the real Worker. That module is not reused
+// because it always runs src/index.ts, which has no bench routes. Requests
+// then go through wrangler's dev proxy, which is what these figures are for.
 
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,9 +18,11 @@ const run = promisify(execFile);
  * No metrics, no Request.cf download; the project's own Node first on PATH
  * (wrangler needs Node 22, the system one may be older).
  */
-const wranglerEnv = (root) => ({
+const wranglerEnv = (root, state) => ({
   ...process.env,
   PATH: [join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter),
+  // A registry of its own, so this Worker never stands in for another session's.
+  WRANGLER_REGISTRY_PATH: join(state, "registry"),
   WRANGLER_SEND_METRICS: "false",
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   NO_COLOR: "1",
@@ -41,8 +44,8 @@ async function freePort() {
 export async function startWranglerDev({ root, secrets, timeoutMs = 60_000 }) {
   // Run by this very Node (the bench insists on Node 22), not by the shebang's.
   const wrangler = [join(root, "node_modules", "wrangler", "bin", "wrangler.js")];
-  const env = wranglerEnv(root);
   const state = await mkdtemp(join(tmpdir(), "edge-auth-bench-"));
+  const env = wranglerEnv(root, state);
   const removeState = () => rm(state, { recursive: true, force: true });
   const unregisterState = onCleanup(removeState);
 
@@ -60,7 +63,8 @@ export async function startWranglerDev({ root, secrets, timeoutMs = 60_000 }) {
   );
 
   const port = await freePort();
-  const args = ["dev", "bench/worker.ts", "--ip", "127.0.0.1", "--port", String(port), ...common];
+  const args = ["dev", "bench/worker.ts", "--name", "edge-auth-bench", "--ip", "127.0.0.1"];
+  args.push("--port", String(port), ...common);
   const child = spawn(process.execPath, [...wrangler, ...args], { cwd: root, env, detached: true });
   const forgetGroup = killAtExit(child.pid, { group: true });
   const output = [];
