@@ -123,6 +123,7 @@ describe("CSRF on cookie-authenticated posts", () => {
     [{ Origin: "null" }],
     [{ Origin: "", "Sec-Fetch-Site": "cross-site" }],
     [{ Origin: "" }],
+    [{ Origin: "", "Sec-Fetch-Site": "none" }],
   ])("refuses a post with %j", async (headers) => {
     const clean = Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ""));
     const response = await call("/logout", {
@@ -239,6 +240,33 @@ describe("the edge-protected static site", () => {
       .filter((pair) => pair.startsWith("__Host-refresh="))
       .join("");
     expect((await get("/app/", refreshOnly)).status).toBe(303);
+  });
+
+  it("refuses log-out-everywhere from an access cookie voided by a password change", async () => {
+    // Found by a break-it session: a stolen pre-change token could keep
+    // logging the victim out of the session they had just secured.
+    const email = uniqueEmail();
+    const victim = await signUp(email);
+    const stolen = await browserLogin(email);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // iat is in whole seconds
+    const change = await call("/auth/password", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: `Bearer ${victim.access_token}`,
+      },
+      body: JSON.stringify({ current_password: PASSWORD, new_password: "a new passphrase!" }),
+    });
+    expect(change.status).toBe(200);
+
+    const accessOnly = stolen.split("; ").filter((pair) => pair.startsWith("__Host-access="))[0];
+    await postForm("/logout-all", {}, { Cookie: accessOnly ?? "" });
+    const refresh = await call("/auth/refresh", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: victim.refresh_token }),
+    });
+    expect(refresh.status).toBe(200);
   });
 
   it("/session answers the signed-in user as JSON, or 401", async () => {

@@ -25,6 +25,12 @@ describe("safeNext: no open redirect", () => {
     ["app/"],
     ["http:/evil.example"],
     [`/${"a".repeat(2000)}`],
+    // Dot segments that collapse into a scheme-relative URL (found by a break-it session).
+    ["/.//evil.example/phish"],
+    ["/x/..//evil.example"],
+    ["/%2e//evil.example"],
+    ["/a/%2e%2e//evil.example"],
+    ["/app/../..//evil.example/x?y"],
   ])("falls back to the default for %j", (input) => {
     expect(safeNext(input)).toBe(DEFAULT_NEXT);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ipBucket } from "../src/http/rate-limit";
 import { expectProblem, PASSWORD, postJson, randomIp, uniqueEmail } from "./helpers";
 
 // wrangler.toml: 60 attempts per IP and 10 per account, per 60 seconds.
@@ -36,5 +37,25 @@ describe("brute-force limits", () => {
       { "CF-Connecting-IP": ip },
     );
     await expectProblem(signup, 429, "rate_limited");
+  });
+});
+
+describe("ipBucket", () => {
+  it.each([
+    ["203.0.113.7", "203.0.113.7"],
+    ["::ffff:203.0.113.7", "203.0.113.7"],
+    ["2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::1", "2001:db8:1:2::/64"],
+    ["2001:DB8:0001:0002:ffff::", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+  ])("counts %s as %s", (ip, bucket) => {
+    expect(ipBucket(ip)).toBe(bucket);
+  });
+
+  it("makes one IPv6 /64 share one budget, whatever the interface id", async () => {
+    for (let i = 1; i <= 60; i++) await login(uniqueEmail(), `2001:db8:77:1::${i.toString(16)}`);
+    const response = await login(uniqueEmail(), "2001:db8:77:1:ffff:ffff:ffff:ffff");
+    await expectProblem(response, 429, "rate_limited");
   });
 });

@@ -13,6 +13,30 @@ export const RETRY_AFTER_SECONDS = 60;
 /** The client's IP as Cloudflare's edge reports it (it overwrites any client-sent value). */
 export const clientIp = (request: Request) => request.headers.get("CF-Connecting-IP") ?? "unknown";
 
+/**
+ * The rate-limit bucket for an address. One IPv6 subscriber usually holds a
+ * whole /64, so counting per address would let it rotate past the limit:
+ * count per /64 instead. IPv4-mapped IPv6 counts as the IPv4 address.
+ *
+ * @example
+ * ipBucket("2001:db8:1:2:aaaa::1") // "2001:db8:1:2::/64"
+ */
+export function ipBucket(ip: string): string {
+  const lower = ip.trim().toLowerCase();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
+  if (mapped?.[1]) return mapped[1];
+  if (!lower.includes(":")) return lower;
+
+  // Expand "::" so the first four groups can be read off.
+  const [head = "", tail] = lower.split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
+  const missing = Math.max(0, 8 - headGroups.length - tailGroups.length);
+  const groups = [...headGroups, ...Array<string>(missing).fill("0"), ...tailGroups];
+  const prefix = groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, ""));
+  return `${prefix.join(":")}::/64`;
+}
+
 export interface Limiters {
   ip: RateLimit;
   account: RateLimit;
@@ -32,7 +56,7 @@ export async function enforceRateLimits(
   accountKey?: string,
 ): Promise<void> {
   const [byIp, byAccount] = await Promise.all([
-    limiters.ip.limit({ key: `ip:${clientIp(request)}` }),
+    limiters.ip.limit({ key: `ip:${ipBucket(clientIp(request))}` }),
     accountKey === undefined ? { success: true } : limiters.account.limit({ key: accountKey }),
   ]);
   if (byIp.success && byAccount.success) return;

@@ -88,7 +88,7 @@ browserRoutes.post("/logout", sameSiteOnly(), async (c) => {
 });
 
 browserRoutes.post("/logout-all", sameSiteOnly(), async (c) => {
-  const user = await currentUser(c);
+  const user = await currentUser(c, { checkRevocation: true });
   if (user) await logoutEverywhere(c.var.service, user);
   clearTokenCookies(c);
   return c.redirect("/login?logged_out", 303);

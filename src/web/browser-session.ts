@@ -10,6 +10,7 @@ import type { AppEnv } from "../http/app-env";
 import { verifyForService } from "../http/bearer";
 import { enforceRateLimits } from "../http/rate-limit";
 import { refresh } from "../refresh-flow";
+import { isAccessRevoked } from "../revocations";
 import { type AccessClaims, TokenError } from "../tokens/access";
 import { clearTokenCookies, readTokenCookies, setTokenCookies } from "./cookies";
 
@@ -20,13 +21,20 @@ import { clearTokenCookies, readTokenCookies, setTokenCookies } from "./cookies"
  * const user = await currentUser(c);
  * if (!user) return c.redirect("/login");
  */
-export async function currentUser(c: Context<AppEnv>): Promise<AccessClaims | null> {
+export async function currentUser(
+  c: Context<AppEnv>,
+  options: { checkRevocation?: boolean } = {},
+): Promise<AccessClaims | null> {
   const { service } = c.var;
   const cookies = readTokenCookies(c);
 
   if (cookies.access) {
     try {
-      return await verifyForService(service, cookies.access);
+      const claims = await verifyForService(service, cookies.access);
+      // Like bearer routes: state-changing pages refuse revoked sessions and
+      // tokens voided by a password change (two KV reads).
+      if (options.checkRevocation && (await isAccessRevoked(service.kv, claims))) return null;
+      return claims;
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
     }

@@ -16,8 +16,7 @@ import { log } from "../log";
 export function isSameSiteRequest(request: Request, allowed: ReadonlySet<string>): boolean {
   const origin = request.headers.get("Origin");
   if (origin !== null) return origin === new URL(request.url).origin || allowed.has(origin);
-  const site = request.headers.get("Sec-Fetch-Site");
-  return site === "same-origin" || site === "none";
+  return request.headers.get("Sec-Fetch-Site") === "same-origin";
 }
 
 /**

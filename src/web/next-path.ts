@@ -31,6 +31,8 @@ export function safeNext(next: string | null | undefined): string {
   } catch {
     return DEFAULT_NEXT;
   }
-  if (url.origin !== base) return DEFAULT_NEXT;
+  // Check what will actually be sent, not only what came in: dot segments can
+  // collapse "/.//evil.example" into the scheme-relative "//evil.example".
+  if (url.origin !== base || url.pathname.startsWith("//")) return DEFAULT_NEXT;
   return `${url.pathname}${url.search}`;
 }
