@@ -15,6 +15,7 @@ import { cleanUp } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
 import { cpuSeconds, treeCpuByProcess, treeCpuSeconds } from "./lib/processes.mjs";
 import { renderResults } from "./lib/report.mjs";
+import { mintAuthorizations } from "./lib/tokens.mjs";
 import { bundleBenchWorker, readWranglerConfig, startBenchWorker } from "./lib/worker-host.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
 
@@ -34,6 +35,8 @@ const SETTINGS = {
   rounds: number("BENCH_ROUNDS", 3),
   httpSeconds: number("BENCH_SECONDS", 3),
   warmupSeconds: 1,
+  fixedRateSeconds: 2,
+  wranglerDevSeconds: 2,
   connections: number("BENCH_CONNECTIONS", 8),
   /** Offered load (req/s) of the open-loop latency runs. */
   fixedRate: number("BENCH_RATE", 1000),
@@ -64,9 +67,15 @@ const VARIANTS = [
   { id: "baseline", label: "baseline: unauthenticated small JSON", path: "/bench/baseline" },
   {
     id: "verified",
-    label: "edge-auth `requireAccessToken()`, EdDSA",
+    label: "edge-auth `requireAccessToken()`, EdDSA, same token every request",
     path: "/bench/verified",
     auth: "edge",
+  },
+  {
+    id: "verified-fresh",
+    label: "edge-auth `requireAccessToken()`, EdDSA, a different token each request",
+    path: "/bench/verified",
+    auth: "fresh",
   },
   { id: "hono-jwt", label: "`hono/jwt` middleware, HS256", path: "/bench/hono-jwt", auth: "hs256" },
   { id: "me", label: "`GET /auth/me` (real app)", path: "/auth/me", auth: "edge" },
@@ -86,7 +95,9 @@ const VARIANTS = [
   },
 ];
 const WRANGLER_VARIANTS = ["baseline", "verified"];
-const FIXED_RATE_VARIANTS = ["baseline", "verified"];
+const FIXED_RATE_VARIANTS = ["baseline", "verified", "verified-fresh"];
+/** Distinct tokens for the "fresh" variant, cycled: in-isolate, and (separately) over HTTP. */
+const FRESH_POOL = { isolate: 4096, http: 8192 };
 
 const MICRO_ITEMS = [
   ...["EdDSA", "ES256", "RS256", "HS256"].flatMap((alg) =>
@@ -125,18 +136,25 @@ function schedule(variants, rounds) {
   return runs;
 }
 
-/** The request a variant makes, with the tokens of this server. */
+/**
+ * The request a variant makes, with the tokens of this server. A "fresh"
+ * variant carries no Authorization header of its own: in-isolate the Worker
+ * adds the next token of its pool (`fresh`), over HTTP `nextAuthorization` does.
+ */
 function requestFor(variant, tokens) {
   const headers = {};
   if (variant.auth === "edge") headers.Authorization = `Bearer ${tokens.edge}`;
   if (variant.auth === "hs256") headers.Authorization = `Bearer ${tokens.hs256}`;
   if (variant.body) Object.assign(headers, JSON_HEADERS);
+  const fresh = variant.auth === "fresh";
   return {
     method: variant.method ?? "GET",
     path: variant.path,
     headers,
     body: variant.body ? JSON.stringify(variant.body) : undefined,
     expect: variant.expect ?? 200,
+    fresh,
+    nextAuthorization: fresh ? tokens.nextHttpAuthorization : undefined,
   };
 }
 
@@ -152,8 +170,21 @@ async function post(url, path, body) {
 }
 
 /** A user made through /auth/signup, and the tokens every variant needs. */
-async function tokensFor(url, config, secret) {
+async function tokensFor(url, config, secrets, { fresh = true } = {}) {
+  const secret = secrets.BENCH_HS256_SECRET;
   const pair = await post(url, "/auth/signup", { email: EMAIL, password: PASSWORD });
+
+  // Distinct tokens like the one signup issued, signed with the service's key.
+  const [signingKey] = JSON.parse(secrets.JWT_SIGNING_KEYS).keys;
+  const mint = (count) => (fresh ? mintAuthorizations(pair.access_token, signingKey, count) : []);
+  const isolatePool = mint(FRESH_POOL.isolate);
+  if (fresh) await post(url, "/__bench/tokens", { authorizations: isolatePool });
+  const httpPool = mint(FRESH_POOL.http);
+  let httpUses = 0;
+  const nextHttpAuthorization = () => httpPool[httpUses++ % httpPool.length];
+  /** HTTP requests so far that reused a fresh token (the pool had started over). */
+  const httpReused = () => Math.max(0, httpUses - httpPool.length);
+
   // The peer's token: same claims and type as ours, HS256 with the bench secret.
   const now = Math.floor(Date.now() / 1000);
   const hs256 = await new SignJWT({ sid: crypto.randomUUID(), email: EMAIL, roles: ["user"] })
@@ -165,13 +196,14 @@ async function tokensFor(url, config, secret) {
     .setIssuedAt(now)
     .setExpirationTime(now + 3600)
     .sign(new TextEncoder().encode(secret));
-  return { edge: pair.access_token, hs256 };
+  return { edge: pair.access_token, hs256, nextHttpAuthorization, httpReused };
 }
 
 /** Every variant must answer as expected before anything is timed. */
 async function checkVariants(url, variants, tokens) {
   for (const variant of variants) {
     const request = requestFor(variant, tokens);
+    if (request.fresh) request.headers.Authorization = tokens.nextHttpAuthorization();
     const response = await fetch(new URL(request.path, url), request);
     await response.arrayBuffer();
     if (response.status !== request.expect) {
@@ -203,6 +235,7 @@ async function isolateRun(server, variant, tokens, budgetMs) {
     usPerRequest: (result.elapsedMs * 1000) / result.iterations,
     requestsPerSecond: (result.iterations * 1000) / result.elapsedMs,
     cpuUsPerRequest: (cpu * 1e6) / result.iterations,
+    reusedTokens: result.reusedTokens,
     d1PerRequest: perRequest("d1"),
     kvPerRequest: perRequest("kv"),
     rateLimitPerRequest: perRequest("ratelimit"),
@@ -253,7 +286,7 @@ async function micro(server) {
 
 /* ------------------------------------------------------------ HTTP */
 
-async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processes }) {
+async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processes, seconds }) {
   const load = async (variant, seconds) => {
     const request = requestFor(variant, tokens);
     return runLoad({
@@ -272,7 +305,9 @@ async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processe
   for (const [index, entry] of schedule(variants, SETTINGS.rounds).entries()) {
     const before = await counts(url);
     const cpuBefore = processes?.() ?? [];
-    const metrics = await load(entry.variant, SETTINGS.httpSeconds);
+    const reusedBefore = tokens.httpReused?.() ?? 0;
+    const metrics = await load(entry.variant, seconds);
+    const reusedTokens = (tokens.httpReused?.() ?? 0) - reusedBefore;
     const cpuAfter = processes?.() ?? [];
     await new Promise((resolve) => setTimeout(resolve, 100)); // let stragglers finish
     const after = await counts(url);
@@ -286,6 +321,7 @@ async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processe
       variant: entry.variant.id,
       round: entry.round,
       ...metrics,
+      reusedTokens,
       d1Total: after.d1 - before.d1,
       kvTotal: after.kv - before.kv,
       // CPU µs per request of each server process, when asked for.
@@ -369,7 +405,12 @@ async function main() {
   }, SETTINGS.deadlineSeconds * 1000);
   deadline.unref();
 
-  const results = { date: new Date().toISOString(), settings: SETTINGS, machine: machine() };
+  const results = {
+    date: new Date().toISOString(),
+    settings: SETTINGS,
+    freshPool: FRESH_POOL,
+    machine: machine(),
+  };
   const config = await readWranglerConfig(root);
   const code = await bundleBenchWorker(root);
   log(`bundled bench/worker.ts (${Math.round(code.length / 1024)} KiB)`);
@@ -391,7 +432,7 @@ async function main() {
   log(`workerd (pid ${server.pid}) on ${server.url.href}, migrations ${server.migrations}`);
   results.versions = versions(server.pid);
   try {
-    const tokens = await tokensFor(server.url, config, secrets.BENCH_HS256_SECRET);
+    const tokens = await tokensFor(server.url, config, secrets);
     await checkVariants(server.url, VARIANTS, tokens);
     if (enabled("isolate")) results.isolate = await inIsolate(server, tokens);
     if (enabled("micro")) results.micro = await micro(server);
@@ -402,6 +443,7 @@ async function main() {
         variants: VARIANTS,
         tokens,
         serverCpu: () => cpuSeconds(server.pid),
+        seconds: SETTINGS.httpSeconds,
       });
       // Latency at the same offered load for both, well below either's capacity.
       results.fixedRate = await httpRuns({
@@ -411,6 +453,7 @@ async function main() {
         tokens,
         serverCpu: () => cpuSeconds(server.pid),
         rate: SETTINGS.fixedRate,
+        seconds: SETTINGS.fixedRateSeconds,
       });
     }
   } catch (error) {
@@ -430,8 +473,7 @@ async function main() {
     log("starting wrangler dev");
     const dev = await startWranglerDev({ root, secrets: devSecrets });
     try {
-      const devConfig = config;
-      const tokens = await tokensFor(dev.url, devConfig, devSecrets.BENCH_HS256_SECRET);
+      const tokens = await tokensFor(dev.url, config, devSecrets, { fresh: false });
       const variants = VARIANTS.filter((variant) => WRANGLER_VARIANTS.includes(variant.id));
       await checkVariants(dev.url, variants, tokens);
       results.wranglerDev = await httpRuns({
@@ -441,6 +483,7 @@ async function main() {
         tokens,
         serverCpu: () => treeCpuSeconds(dev.pid),
         processes: () => treeCpuByProcess(dev.pid),
+        seconds: SETTINGS.wranglerDevSeconds,
       });
     } finally {
       await dev.stop();

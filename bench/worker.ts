@@ -180,10 +180,33 @@ bench.get("/bench/pbkdf2", async (c) => {
 
 /* ------------------------------------------------------------ in-isolate loop */
 
+/**
+ * Authorization headers with distinct valid tokens, for variants that must
+ * not be helped by any per-isolate memo of verified tokens. Used in turn;
+ * after the last one the pool starts over.
+ */
+let freshPool: string[] = [];
+let freshUses = 0;
+
+bench.post("/__bench/tokens", async (c) => {
+  freshPool = (await c.req.json<{ authorizations: string[] }>()).authorizations;
+  freshUses = 0;
+  return c.json({ tokens: freshPool.length });
+});
+
+function nextFreshAuthorization(): string {
+  const authorization = freshPool[freshUses % freshPool.length];
+  if (authorization === undefined) throw new Error("no fresh tokens: POST /__bench/tokens first");
+  freshUses++;
+  return authorization;
+}
+
 interface LoopSpec {
   method: string;
   path: string;
   headers?: Record<string, string>;
+  /** Send the next token of the fresh pool as the Authorization header. */
+  fresh?: boolean;
   body?: string;
   /** The status every answer must have. */
   expect: number;
@@ -201,15 +224,15 @@ bench.post("/__bench/loop", async (c) => {
   const statuses: Record<string, number> = {};
   let iterations = 0;
 
+  const freshBefore = freshUses;
   const before = snapshot();
   const started = performance.now();
   let elapsed = 0;
   do {
-    const request = new Request(url, {
-      method: spec.method,
-      headers: spec.headers,
-      body: spec.body,
-    });
+    const headers = spec.fresh
+      ? { ...spec.headers, Authorization: nextFreshAuthorization() }
+      : spec.headers;
+    const request = new Request(url, { method: spec.method, headers, body: spec.body });
     const response = await handle(request, env, ctx);
     await response.arrayBuffer();
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
@@ -217,10 +240,13 @@ bench.post("/__bench/loop", async (c) => {
     elapsed = performance.now() - started;
   } while (iterations < spec.minIterations || elapsed < spec.budgetMs);
   const operations = difference(snapshot(), before);
+  const reusedSoFar = (uses: number) => Math.max(0, uses - freshPool.length);
 
   return c.json({
     iterations,
     elapsedMs: elapsed,
+    /** Fresh tokens sent a second time or more (the pool had started over). */
+    reusedTokens: spec.fresh ? reusedSoFar(freshUses) - reusedSoFar(freshBefore) : 0,
     unexpected: iterations - (statuses[spec.expect] ?? 0),
     statuses,
     operations,

@@ -59,6 +59,19 @@ export async function runLoad({
         timeout: 30,
         // Open loop at a fixed offered load when given, else as fast as answers come.
         ...(rate ? { overallRate: rate } : {}),
+        // A different Authorization header on every request, when asked for.
+        ...(request.nextAuthorization
+          ? {
+              requests: [
+                {
+                  setupRequest: (built) => ({
+                    ...built,
+                    headers: { ...built.headers, authorization: request.nextAuthorization() },
+                  }),
+                },
+              ],
+            }
+          : {}),
       },
       (error, outcome) => (error ? reject(error) : resolve(outcome)),
     );
