@@ -286,7 +286,8 @@ async function micro(server) {
 
 /* ------------------------------------------------------------ HTTP */
 
-async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processes, seconds }) {
+async function httpRuns(options) {
+  const { name, url, variants, tokens, serverCpu, rate, processes, seconds } = options;
   const load = async (variant, seconds) => {
     const request = requestFor(variant, tokens);
     return runLoad({
@@ -297,6 +298,7 @@ async function httpRuns({ name, url, variants, tokens, serverCpu, rate, processe
       seconds,
       serverCpu,
       rate,
+      serverPids: options.serverPids,
     });
   };
   for (const variant of variants) await load(variant, SETTINGS.warmupSeconds);
@@ -443,6 +445,7 @@ async function main() {
         variants: VARIANTS,
         tokens,
         serverCpu: () => cpuSeconds(server.pid),
+        serverPids: () => [server.pid],
         seconds: SETTINGS.httpSeconds,
       });
       // Latency at the same offered load for both, well below either's capacity.
@@ -452,6 +455,7 @@ async function main() {
         variants: VARIANTS.filter((variant) => FIXED_RATE_VARIANTS.includes(variant.id)),
         tokens,
         serverCpu: () => cpuSeconds(server.pid),
+        serverPids: () => [server.pid],
         rate: SETTINGS.fixedRate,
         seconds: SETTINGS.fixedRateSeconds,
       });
@@ -483,6 +487,7 @@ async function main() {
         tokens,
         serverCpu: () => treeCpuSeconds(dev.pid),
         processes: () => treeCpuByProcess(dev.pid),
+        serverPids: () => treeCpuByProcess(dev.pid).map((entry) => entry.pid),
         seconds: SETTINGS.wranglerDevSeconds,
       });
     } finally {

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
-import { TICKS_PER_SECOND } from "./processes.mjs";
+import { allCpuSeconds, busiestOthers, TICKS_PER_SECOND } from "./processes.mjs";
 import { percentile } from "./stats.mjs";
 
 /** Busy and total CPU seconds of the whole machine so far, from /proc/stat. */
@@ -28,6 +28,7 @@ export function machineCpuSeconds() {
  * @param {object} options
  * @param {() => number} options.serverCpu CPU seconds of the server processes so far
  * @param {number} [options.rate] requests per second to offer in total (open loop)
+ * @param {() => number[]} [options.serverPids] the server's processes, not "other load"
  */
 export async function runLoad({
   url,
@@ -37,6 +38,7 @@ export async function runLoad({
   serverCpu,
   expect = 200,
   rate,
+  serverPids = () => [],
 }) {
   const latencies = [];
   let unexpected = 0;
@@ -44,6 +46,7 @@ export async function runLoad({
   const server0 = serverCpu();
   const client0 = process.cpuUsage();
   const machine0 = machineCpuSeconds();
+  const processes0 = allCpuSeconds();
   const started = performance.now();
 
   const result = await new Promise((resolve, reject) => {
@@ -85,6 +88,8 @@ export async function runLoad({
   const client = process.cpuUsage(client0);
   const serverSeconds = serverCpu() - server0;
   const machine1 = machineCpuSeconds();
+  const exclude = new Set([process.pid, ...serverPids()]);
+  const others = busiestOthers(processes0, allCpuSeconds(), exclude, wallSeconds);
   const clientSeconds = (client.user + client.system) / 1e6;
   const machineBusy = machine1.busy - machine0.busy;
 
@@ -104,5 +109,7 @@ export async function runLoad({
     clientCores: clientSeconds / wallSeconds,
     /** Busy CPU of the whole machine (cores) that was neither server nor load generator. */
     otherCores: Math.max(0, machineBusy - serverSeconds - clientSeconds) / wallSeconds,
+    /** The busiest of those other processes. */
+    others,
   };
 }

@@ -77,3 +77,26 @@ export function treeCpuByProcess(pid) {
     seconds: cpuSeconds(entry.pid),
   }));
 }
+
+/** CPU seconds of every live process, by pid, with its name. */
+export function allCpuSeconds() {
+  const table = new Map();
+  for (const entry of processTable()) {
+    table.set(entry.pid, { comm: entry.comm, seconds: cpuSeconds(entry.pid) });
+  }
+  return table;
+}
+
+/**
+ * The busiest processes between two `allCpuSeconds()` snapshots, leaving out
+ * `exclude` (pids), as { name, cores } over `seconds` of wall time.
+ */
+export function busiestOthers(before, after, exclude, seconds, count = 3) {
+  const busy = [];
+  for (const [pid, { comm, seconds: cpu }] of after) {
+    if (exclude.has(pid)) continue;
+    const used = cpu - (before.get(pid)?.seconds ?? 0);
+    if (used > 0) busy.push({ name: `${comm} ${pid}`, cores: used / seconds });
+  }
+  return busy.sort((a, b) => b.cores - a.cores).slice(0, count);
+}

@@ -397,6 +397,22 @@ export function renderResults(results, variants, microItems) {
   const reusedIsolate = sum(isolate, "reusedTokens");
   const reusedHttp = sum([...http, ...fixed], "reusedTokens");
   const maxOther = Math.max(0, ...allHttp.map((run) => run.otherCores));
+  const medianOther = median(allHttp.map((run) => run.otherCores));
+  const otherTotals = new Map();
+  for (const run of allHttp) {
+    for (const other of run.others ?? []) {
+      const name = other.name.replace(/ \d+$/, "").trim();
+      otherTotals.set(name, (otherTotals.get(name) ?? 0) + other.cores * run.seconds);
+    }
+  }
+  const busyTime = allHttp.reduce((total, run) => total + run.seconds, 0);
+  const otherNames =
+    [...otherTotals]
+      .filter(([, seconds]) => seconds / busyTime >= 0.01)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([name, seconds]) => `${name} (${fmt(seconds / busyTime, 2)} cores on average)`)
+      .join(", ") || "none above 0.01 cores on average";
   const baseRuns = runsOf(http, "baseline");
   const serverCores = median(baseRuns.map((run) => run.serverCores));
   const clientCores = median(baseRuns.map((run) => run.clientCores));
@@ -496,7 +512,8 @@ ${costs}
   runs one Worker's requests on one thread, so ${bottleneck}
   The in-isolate and CPU-per-request columns do not depend on the load generator.
 - **Other load.** Up to ${fmt(maxOther, 2)} cores were busy with other processes during a run
-  (machine busy time minus workerd and the bench process).${maxOther > 0.2 ? " That is enough to disturb the numbers: rerun on an idle machine for figures to compare." : ""}
+  (machine busy time minus the server and the bench process; median ${fmt(medianOther, 2)}).
+  Busiest other processes: ${otherNames}.${medianOther > 0.1 || maxOther > 0.3 ? " That is enough to disturb the numbers: rerun on an idle machine for figures to compare." : ""}
 - **Fresh tokens.** The "different token each request" variant cycles through
   ${fmt(results.freshPool.isolate)} distinct valid tokens in-isolate and another
   ${fmt(results.freshPool.http)} over HTTP, minted by the bench with the service's signing key
