@@ -42,7 +42,7 @@ const SETTINGS = {
   fixedRate: number("BENCH_RATE", 1000),
   isolateBudgetMs: 300,
   slowIsolateBudgetMs: 800,
-  microBudgetMs: 80,
+  microBudgetMs: 120,
   slowMicroBudgetMs: 200,
   /** Which parts to run; RESULTS.md is only rewritten by a run of all of them. */
   parts: (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",").filter(Boolean),
@@ -260,10 +260,12 @@ async function inIsolate(server, tokens) {
 async function micro(server) {
   const runs = [];
   for (const item of MICRO_ITEMS) {
-    await post(server.url, "/__bench/micro", { item, budgetMs: 20, minIterations: 2 }); // warm-up
+    await post(server.url, "/__bench/micro", { item, budgetMs: 50, minIterations: 2 }); // warm-up
   }
   for (let round = 0; round < SETTINGS.rounds; round++) {
-    for (const item of MICRO_ITEMS) {
+    // Every other round backwards, so no item always runs at the same point.
+    const items = round % 2 === 0 ? MICRO_ITEMS : [...MICRO_ITEMS].reverse();
+    for (const item of items) {
       const budgetMs = item.startsWith("login.")
         ? SETTINGS.slowMicroBudgetMs
         : SETTINGS.microBudgetMs;
@@ -360,9 +362,21 @@ function binaryVersion(pid) {
 function cpuQuota() {
   try {
     const [quota, period] = readFileSync("/sys/fs/cgroup/cpu.max", "utf8").trim().split(" ");
-    return quota === "max" ? "no cgroup limit" : `${Number(quota) / Number(period)} CPUs (cgroup)`;
+    return quota === "max" ? "no cgroup limit" : `cgroup limit ${Number(quota) / Number(period)}`;
   } catch {
-    return "unknown";
+    return null;
+  }
+}
+
+/** The commit measured, and whether src/ had uncommitted changes. */
+function sourceRevision() {
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+    const commit = git("rev-parse", "--short", "HEAD");
+    const dirty = git("status", "--porcelain", "--", "src", "bench/worker.ts") !== "";
+    return dirty ? `${commit} plus uncommitted changes in src/ or bench/worker.ts` : commit;
+  } catch {
+    return "unknown (not a git checkout)";
   }
 }
 
@@ -384,6 +398,7 @@ function versions(workerdPid) {
     ? ["miniflare", "node_modules", "workerd"]
     : ["workerd"];
   return {
+    source: sourceRevision(),
     node: process.version,
     workerd: `${packageVersion(...workerdDir)} (${binaryVersion(workerdPid)})`,
     miniflare: packageVersion("miniflare"),

@@ -303,9 +303,17 @@ export function renderResults(results, variants, microItems) {
       .sort((a, b) => a.us - b.us)
       .map((entry) => `${entry.alg} ${fmt(entry.us)} µs`)
       .join(" < ");
+  const microSpread = median(
+    [...new Set(micro.map((run) => run.item))].map((item) => {
+      const values = micro.filter((run) => run.item === item).map((run) => run.usPerOperation);
+      return (Math.max(...values) - Math.min(...values)) / median(values);
+    }),
+  );
   const ranking = [
     `Public-key algorithms, fastest first: verify ${byTime("verify")}; sign ${byTime("sign")}.`,
     "HS256 is fastest at both but needs the signing secret at every verifier.",
+    `The runs of one operation differ by ${fmt(100 * microSpread)}% (median of (max − min) / median),`,
+    "so smaller differences than that are noise.",
   ].join(" ");
   const extraItems = microItems.filter(
     (item) => !item.startsWith("jose.") && !item.startsWith("webcrypto."),
@@ -405,6 +413,12 @@ export function renderResults(results, variants, microItems) {
       otherTotals.set(name, (otherTotals.get(name) ?? 0) + other.cores * run.seconds);
     }
   }
+  const disturbance =
+    medianOther > 0.1
+      ? "That is enough to disturb the numbers: rerun on an idle machine for figures to compare."
+      : maxOther > 0.3
+        ? "Some runs were disturbed; alternation and medians limit the effect."
+        : "The machine was otherwise idle.";
   const busyTime = allHttp.reduce((total, run) => total + run.seconds, 0);
   const otherNames =
     [...otherTotals]
@@ -431,7 +445,8 @@ are in \`bench/results/\` (not committed).
 
 | | |
 | --- | --- |
-| CPU | ${machine.cpuModel}, ${machine.cores} cores (${machine.availableParallelism} available; ${machine.cpuQuota}) |
+| edge-auth | ${versions.source} |
+| CPU | ${machine.cpuModel}, ${machine.cores} cores (${[`${machine.availableParallelism} available`, machine.cpuQuota].filter(Boolean).join(", ")}) |
 | memory, kernel | ${machine.memoryGiB} GiB, ${machine.kernel} |
 | load average at start | ${machine.loadAverageAtStart.join(", ")} |
 | node | ${versions.node} |
@@ -513,7 +528,7 @@ ${costs}
   The in-isolate and CPU-per-request columns do not depend on the load generator.
 - **Other load.** Up to ${fmt(maxOther, 2)} cores were busy with other processes during a run
   (machine busy time minus the server and the bench process; median ${fmt(medianOther, 2)}).
-  Busiest other processes: ${otherNames}.${medianOther > 0.1 || maxOther > 0.3 ? " That is enough to disturb the numbers: rerun on an idle machine for figures to compare." : ""}
+  Busiest other processes that lived through a whole run: ${otherNames}. ${disturbance}
 - **Fresh tokens.** The "different token each request" variant cycles through
   ${fmt(results.freshPool.isolate)} distinct valid tokens in-isolate and another
   ${fmt(results.freshPool.http)} over HTTP, minted by the bench with the service's signing key
