@@ -517,7 +517,7 @@ async function main() {
   await writeFile(join(resultsDir, `${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   const page = renderResults(results, VARIANTS, MICRO_ITEMS);
   if (ALL_PARTS.every(enabled)) {
-    await writeFile(join(root, "bench", "RESULTS.md"), page);
+    await writeResultsPage(page);
     log(`wrote bench/RESULTS.md and bench/results/${stamp}.json`);
   } else {
     process.stdout.write(page);
@@ -525,8 +525,31 @@ async function main() {
   }
 }
 
+/** Writes RESULTS.md, formatted by the project's Biome so `biome ci` stays green. */
+async function writeResultsPage(page) {
+  const file = join(root, "bench", "RESULTS.md");
+  await writeFile(file, page);
+  const biome = join(root, "node_modules", "@biomejs", "biome", "bin", "biome");
+  try {
+    execFileSync(process.execPath, [biome, "format", "--write", file], {
+      cwd: root,
+      stdio: "ignore",
+    });
+  } catch {
+    log("warning: could not format bench/RESULTS.md with Biome; run `npm run format`");
+  }
+}
+
+/** `node bench/run.mjs --render bench/results/<run>.json`: RESULTS.md again from a saved run. */
+async function render(file) {
+  const results = JSON.parse(readFileSync(file, "utf8"));
+  await writeResultsPage(renderResults(results, VARIANTS, MICRO_ITEMS));
+  log(`wrote bench/RESULTS.md from ${file}`);
+}
+
 try {
-  await main();
+  if (process.argv[2] === "--render") await render(process.argv[3]);
+  else await main();
 } catch (error) {
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
   process.exitCode = 1;
