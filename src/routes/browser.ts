@@ -18,6 +18,7 @@ import { clearTokenCookies, readTokenCookies, setTokenCookies } from "../web/coo
 import { sameSiteOnly } from "../web/csrf";
 import { safeNext } from "../web/next-path";
 import { type FormState, loginPage, signupPage } from "../web/pages";
+import { sendPage } from "../web/render";
 
 export const browserRoutes = new Hono<AppEnv>();
 
@@ -58,7 +59,7 @@ async function submitCredentials(c: Context<AppEnv>, flow: Flow, page: Page, act
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     const message = MESSAGES[error.code] ?? error.title;
     if (error.headers["Retry-After"]) c.header("Retry-After", error.headers["Retry-After"]);
-    return c.html(page({ email, next, error: message }), error.status as 400);
+    return sendPage(c, page({ email, next, error: message }), error.status as 400);
   }
 }
 
@@ -67,14 +68,16 @@ browserRoutes.get("/login", async (c) => {
   // Already signed in (say, a sibling tab refreshed the session): go on.
   if (await currentUser(c)) return c.redirect(next, 303);
   const info = c.req.query("logged_out") !== undefined ? "You have been logged out." : undefined;
-  return c.html(loginPage({ next, info }));
+  return sendPage(c, loginPage({ next, info }));
 });
 
 browserRoutes.post("/login", sameSiteOnly(), (c) =>
   submitCredentials(c, login, loginPage, "login"),
 );
 
-browserRoutes.get("/signup", (c) => c.html(signupPage({ next: safeNext(c.req.query("next")) })));
+browserRoutes.get("/signup", (c) =>
+  sendPage(c, signupPage({ next: safeNext(c.req.query("next")) })),
+);
 
 browserRoutes.post("/signup", sameSiteOnly(), (c) =>
   submitCredentials(c, signup, signupPage, "signup"),

@@ -12,6 +12,7 @@ import type { AppEnv } from "../http/app-env";
 import { log } from "../log";
 import { currentUser } from "./browser-session";
 import { forbiddenPage } from "./pages";
+import { PAGE_CSP, sendPage } from "./render";
 
 /** The most specific rule covering `path`, if any (rules come sorted). */
 export function matchProtectedPath(
@@ -42,7 +43,7 @@ export const protectStaticSite = () =>
     }
     if (rule.role !== null && !user.roles.includes(rule.role)) {
       log("info", "static_site_forbidden", { user_id: user.sub, pattern: rule.pattern });
-      return c.html(forbiddenPage(rule.role), 403);
+      return sendPage(c, forbiddenPage(rule.role), 403);
     }
 
     const asset = await c.env.ASSETS.fetch(c.req.raw);
@@ -50,5 +51,6 @@ export const protectStaticSite = () =>
     // transparent refresh just set.
     const response = new Response(asset.body, asset);
     response.headers.set("Cache-Control", "private, no-store");
+    response.headers.set("Content-Security-Policy", PAGE_CSP);
     return c.newResponse(response.body, response);
   });
