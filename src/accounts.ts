@@ -22,6 +22,12 @@ export interface Credentials {
   email: string;
   password: string;
   userAgent: string | null;
+  /**
+   * Settles when the attempt has passed the rate limits (rejects with a 429
+   * otherwise). Login awaits it together with its user lookup, so the two
+   * round trips overlap; no password is hashed before it has settled.
+   */
+  admitted?: Promise<void>;
 }
 
 const invalidEmail = () => new AppError(400, "invalid_email", "The email address is not valid.");
@@ -44,6 +50,7 @@ export async function signup(service: Service, input: Credentials): Promise<Toke
   if ("problem" in checked) throw passwordError(checked.problem);
   const { password } = checked;
 
+  await input.admitted; // never hash for an attempt over the rate limits
   const passwordHash = await service.hasher.hash(password);
   const now = service.now();
   const userId = crypto.randomUUID();
@@ -100,9 +107,11 @@ export async function login(service: Service, input: Credentials): Promise<Token
   const candidate = "password" in checked ? checked.password : input.password.normalize("NFKC");
 
   const { db, d1, hasher } = service;
-  const user = email
-    ? (await db.select().from(users).where(eq(users.email, email)).limit(1))[0]
-    : undefined;
+  const lookup = email
+    ? db.select().from(users).where(eq(users.email, email)).limit(1)
+    : Promise.resolve([]);
+  const [, rows] = await Promise.all([input.admitted, lookup]);
+  const user = rows[0];
   if (!user) {
     await hasher.burn(candidate);
     log("info", "login", { outcome: "failure", reason: "unknown_email" });
@@ -118,6 +127,9 @@ export async function login(service: Service, input: Credentials): Promise<Token
   const now = service.now();
   const sessionId = crypto.randomUUID();
   const refresh = await newRefreshToken();
+  const subject = { userId: user.id, email: user.email, roles: user.roles, sessionId };
+  // Signing does not depend on the write: do it while D1 works.
+  const response = tokenResponse(service, subject, refresh.token, now);
   const statements = insertSessionStatements(d1, {
     sessionId,
     userId: user.id,
@@ -140,6 +152,5 @@ export async function login(service: Service, input: Credentials): Promise<Token
   }
 
   log("info", "login", { outcome: "success", user_id: user.id, session_id: sessionId });
-  const subject = { userId: user.id, email: user.email, roles: user.roles, sessionId };
-  return tokenResponse(service, subject, refresh.token, now);
+  return response;
 }

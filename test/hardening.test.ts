@@ -2,6 +2,7 @@
 
 import { describe, expect, it, vi } from "vitest";
 import { log } from "../src/log";
+import { isCanonicalBase64Url } from "../src/tokens/access";
 import {
   call,
   expectProblem,
@@ -108,5 +109,22 @@ describe("log redaction", () => {
       refresh_token: "[redacted]",
       user_id: "u1",
     });
+  });
+});
+
+describe("isCanonicalBase64Url", () => {
+  it.each([
+    ["", true],
+    ["AAAA", true],
+    ["AA", true], // one byte: 4 spare bits, all zero
+    ["AB", false], // one byte with a spare bit set
+    ["AAA", true], // two bytes: 2 spare bits, zero
+    ["AAB", false],
+    ["AAE", true], // 'E' = 4: spare bits zero
+    ["A", false], // no whole byte
+    ["AA==", false], // padding is not base64url in a JWT
+    ["A+/A", false], // base64, not base64url
+  ])("%j -> %s", (part, expected) => {
+    expect(isCanonicalBase64Url(part)).toBe(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ipBucket } from "../src/http/rate-limit";
 import { expectProblem, PASSWORD, postJson, randomIp, uniqueEmail } from "./helpers";
 
@@ -37,6 +37,28 @@ describe("brute-force limits", () => {
       { "CF-Connecting-IP": ip },
     );
     await expectProblem(signup, 429, "rate_limited");
+  });
+});
+
+describe("a refused attempt costs no hashing", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each(["/auth/login", "/auth/signup"])("on %s", async (path) => {
+    const ip = randomIp();
+    const email = uniqueEmail("limited");
+    for (let i = 0; i < 10; i++) {
+      await postJson(path, { email, password: PASSWORD }, { "CF-Connecting-IP": randomIp() });
+    }
+    const derive = vi.spyOn(crypto.subtle, "deriveBits");
+    const response = await postJson(
+      path,
+      { email, password: PASSWORD },
+      { "CF-Connecting-IP": ip },
+    );
+    await expectProblem(response, 429, "rate_limited");
+    expect(derive).not.toHaveBeenCalled();
   });
 });
 

@@ -13,8 +13,8 @@ import type { Service } from "../service";
 export const authRoutes = new Hono<AppEnv>();
 
 /**
- * Email, password and user agent from a signup or login request, after the
- * attempt has been counted against the client IP and the account.
+ * Email, password and user agent from a signup or login request, with the
+ * attempt counted against the client IP and the account (`admitted`).
  */
 async function readCredentials(service: Service, action: string, request: Request) {
   const body = await readJsonObject(request);
@@ -22,8 +22,11 @@ async function readCredentials(service: Service, action: string, request: Reques
   const password = requireString(body, "password");
 
   const account = normaliseEmail(email) ?? email.trim().toLowerCase();
-  await enforceRateLimits(service.limiters, action, request, `email:${account}`);
-  return { email, password, userAgent: request.headers.get("User-Agent") };
+  const admitted = enforceRateLimits(service.limiters, action, request, `email:${account}`);
+  // Awaited later by the flow; this only keeps an early failure elsewhere
+  // (say, a password too long) from leaving the rejection unhandled.
+  admitted.catch(() => {});
+  return { email, password, userAgent: request.headers.get("User-Agent"), admitted };
 }
 
 authRoutes.post("/signup", async (c) => {
