@@ -30,7 +30,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 };
 
-/** API answers load nothing (pages set their own policy: see web/pages.ts). */
+/** API answers load nothing (pages set their own policy: see web/render.ts). */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 const SECURITY_HEADER_ENTRIES = Object.entries({
