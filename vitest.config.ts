@@ -9,8 +9,9 @@ const migrations = await readD1Migrations("./migrations");
 const signingKey = await generateSigningKey();
 const retiredKey = await generateSigningKey();
 
-// Test secrets are bindings, so a developer's own .dev.vars never leaks into
-// a run; process.env only quiets wrangler's check for required secrets.
+// Test secrets are bindings, which take precedence over a developer's own
+// .dev.vars (wrangler still prints "Using secrets defined in .dev.vars" when
+// one exists); process.env only quiets wrangler's check for required secrets.
 const secrets = {
   JWT_SIGNING_KEYS: JSON.stringify({ keys: [signingKey] }),
   PASSWORD_PEPPER: generatePepper(),

@@ -13,7 +13,9 @@ import { authRoutes } from "./routes/auth";
 import { browserRoutes } from "./routes/browser";
 import { jwksRoutes } from "./routes/jwks";
 import { serviceFor } from "./service";
+import { errorPage } from "./web/pages";
 import { protectStaticSite } from "./web/protect";
+import { sendPage } from "./web/render";
 
 const misconfigured = () =>
   new AppError(503, "service_misconfigured", "The service is not configured correctly.");
@@ -37,6 +39,14 @@ const SECURITY_HEADER_ENTRIES = Object.entries({
   ...SECURITY_HEADERS,
   "Content-Security-Policy": API_CSP,
 });
+
+/** API paths always answer problem+json; other paths answer browsers with pages. */
+const API_PATH = /^\/(?:auth|\.well-known|session)(?:\/|$)/;
+
+function wantsPage(c: Context): boolean {
+  if (API_PATH.test(c.req.path)) return false;
+  return (c.req.header("Accept") ?? "").startsWith("text/html");
+}
 
 /**
  * Builds the app. One per isolate is enough; routes are stateless.
@@ -75,8 +85,10 @@ export function createApp(): Hono<AppEnv> {
   app.route("/.well-known", jwksRoutes);
   app.route("/", browserRoutes);
 
-  // Through c.newResponse, so the headers prepared above are kept.
+  // Through c.newResponse, so the headers prepared above are kept. A browser
+  // navigating to a page (not an API path) gets an HTML page instead of JSON.
   const problem = (c: Context, error: AppError) => {
+    if (wantsPage(c)) return sendPage(c, errorPage(error.title), error.status as 404);
     const response = problemResponse(error);
     return c.newResponse(response.body, response);
   };

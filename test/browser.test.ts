@@ -105,6 +105,21 @@ describe("login and signup pages", () => {
     expect(page).toContain("&lt;script&gt;");
   });
 
+  it("says why when the static-site gate sent the visitor", async () => {
+    const page = await (await get("/login?next=/app/")).text();
+    expect(page).toContain("Log in to continue.");
+  });
+
+  it("shows browsers an error page, API clients problem+json", async () => {
+    const browser = await call("/no-such-page", { headers: { Accept: "text/html,*/*" } });
+    expect(browser.status).toBe(404);
+    expect(browser.headers.get("Content-Type")).toContain("text/html");
+    expect(await browser.text()).toContain("No such route.");
+
+    const api = await call("/auth/nothing-here", { headers: { Accept: "text/html" } });
+    expect(api.headers.get("Content-Type")).toBe("application/problem+json");
+  });
+
   it("sends a signed-in visitor of /login straight on", async () => {
     const email = uniqueEmail();
     await signUp(email);

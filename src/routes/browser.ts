@@ -67,7 +67,14 @@ browserRoutes.get("/login", async (c) => {
   const next = safeNext(c.req.query("next"));
   // Already signed in (say, a sibling tab refreshed the session): go on.
   if (await currentUser(c)) return c.redirect(next, 303);
-  const info = c.req.query("logged_out") !== undefined ? "You have been logged out." : undefined;
+  // Sent here by the static-site gate (a `next`) or by logout: say why.
+  const query = c.req.query();
+  const info =
+    query.logged_out !== undefined
+      ? "You have been logged out."
+      : query.next !== undefined
+        ? "Log in to continue."
+        : undefined;
   return sendPage(c, loginPage({ next, info }));
 });
 

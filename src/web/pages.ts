@@ -15,6 +15,7 @@ function layout(title: string, body: Markup): Markup {
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${title} · edge-auth</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/assets/styles.css" />
   </head>
   <body>
@@ -86,5 +87,14 @@ export function forbiddenPage(role: string): Markup {
       <p>This area is for accounts with the <strong>${role}</strong> role. If you think you
         should have it, ask an administrator.</p>
       <p><a class="button" href="/app/">Back to your account</a></p>`,
+  );
+}
+
+/** The page a browser sees for an error on a non-API path (404, a CSRF refusal, ...). */
+export function errorPage(title: string): Markup {
+  return layout(
+    title,
+    html`<h1>${title}</h1>
+      <p><a class="button" href="/">Go to the start page</a></p>`,
   );
 }

@@ -3,7 +3,7 @@
 // page go to $SCREENSHOT_DIR (default: a temp folder, printed at the end).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -11,7 +11,7 @@ import { chromium } from "playwright-core";
 import { startDevServer } from "./wrangler-dev.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const shots = process.env.SCREENSHOT_DIR ?? join(tmpdir(), "edge-auth-screenshots");
+const shots = process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), "edge-auth-screenshots-"));
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM}`);
 const skip = available ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
