@@ -11,7 +11,7 @@ import { users } from "./db/schema";
 import { AppError } from "./errors";
 import { log } from "./log";
 import { checkPassword } from "./password";
-import { passwordError } from "./password-errors";
+import { passwordError, presentedPassword } from "./password-errors";
 import { revokeSessionId, revokeUserTokensBefore } from "./revocations";
 import type { Service } from "./service";
 import { listLiveSessions, revokeOwnSession, revokeUserSessionsQuery } from "./sessions";
@@ -43,17 +43,13 @@ export async function changePassword(
 ) {
   const checked = checkPassword(input.newPassword);
   if ("problem" in checked) throw passwordError(checked.problem);
-  const current = checkPassword(input.currentPassword);
-  if ("problem" in current && current.problem === "password_too_long") {
-    throw passwordError(current.problem);
-  }
+  const candidate = presentedPassword(input.currentPassword);
 
   const { db, d1, hasher } = service;
   const [user] = await db.select().from(users).where(eq(users.id, claims.sub)).limit(1);
   if (!user) throw new AppError(404, "user_not_found", "This account no longer exists.");
 
-  const candidate = "password" in current ? current.password : input.currentPassword;
-  if (!(await hasher.verify(candidate.normalize("NFKC"), user.passwordHash)).ok) {
+  if (!(await hasher.verify(candidate, user.passwordHash)).ok) {
     log("info", "password_change", { outcome: "wrong_password", user_id: user.id });
     throw new AppError(403, "wrong_password", "The current password is incorrect.");
   }

@@ -10,7 +10,7 @@ import { normaliseEmail } from "./email";
 import { AppError } from "./errors";
 import { log } from "./log";
 import { checkPassword } from "./password";
-import { passwordError } from "./password-errors";
+import { passwordError, presentedPassword } from "./password-errors";
 import type { Service } from "./service";
 import { insertSessionStatements } from "./sessions";
 import { type TokenResponse, tokenResponse } from "./token-response";
@@ -98,13 +98,7 @@ export async function signup(service: Service, input: Credentials): Promise<Toke
  */
 export async function login(service: Service, input: Credentials): Promise<TokenResponse> {
   const email = normaliseEmail(input.email);
-  const checked = checkPassword(input.password);
-  // Too long is refused before any hashing. Too short may still be an account
-  // made under an older policy, so that one is left to the hash to decide.
-  if ("problem" in checked && checked.problem === "password_too_long") {
-    throw passwordError(checked.problem);
-  }
-  const candidate = "password" in checked ? checked.password : input.password.normalize("NFKC");
+  const candidate = presentedPassword(input.password);
 
   const { db, d1, hasher } = service;
   const lookup = email

@@ -32,7 +32,8 @@ export interface KeySet {
   publicJwks: { keys: JWK[] };
 }
 
-const isAlgorithm = (alg: unknown): alg is SigningAlgorithm =>
+/** True for an algorithm edge-auth signs and verifies with. */
+export const isAlgorithm = (alg: unknown): alg is SigningAlgorithm =>
   SUPPORTED_ALGORITHMS.includes(alg as SigningAlgorithm);
 
 /** Strips private members and marks the key for signature use. */

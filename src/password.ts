@@ -124,6 +124,10 @@ export function createPasswordHasher(options: {
     return new Uint8Array(bits);
   }
 
+  const burn = async (password: string) => {
+    await derive(password, randomBytes(SALT_BYTES), iterations, pepper !== null);
+  };
+
   return {
     async hash(password) {
       const salt = randomBytes(SALT_BYTES);
@@ -135,7 +139,7 @@ export function createPasswordHasher(options: {
     async verify(password, stored) {
       const parsed = parseHash(stored);
       if (!parsed || (parsed.peppered && pepper === null)) {
-        await this.burn(password);
+        await burn(password);
         return { ok: false, rehash: false };
       }
 
@@ -145,8 +149,6 @@ export function createPasswordHasher(options: {
       return { ok, rehash };
     },
 
-    async burn(password) {
-      await derive(password, randomBytes(SALT_BYTES), iterations, pepper !== null);
-    },
+    burn,
   };
 }

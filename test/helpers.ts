@@ -1,5 +1,5 @@
 import { exports } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 
 export const BASE = "http://edge-auth.test";
 export const PASSWORD = "correct horse battery staple";
@@ -59,4 +59,23 @@ export async function expectProblem(response: Response, status: number, code: st
   expect(body.code).toBe(code);
   expect(body.status).toBe(status);
   return body;
+}
+
+export const REALM = 'Bearer realm="edge-auth"';
+
+/** Asserts a 401 invalid_token with its exact RFC 6750 challenge. */
+export async function expectInvalidToken(response: Response, description = "invalid") {
+  expect(response.headers.get("WWW-Authenticate")).toBe(
+    `${REALM}, error="invalid_token", error_description="${description}"`,
+  );
+  await expectProblem(response, 401, "invalid_token");
+}
+
+/**
+ * Moves the clock the service reads by `seconds` (Date only). Pair with
+ * `afterEach(() => vi.useRealTimers())` in the test file.
+ */
+export function advanceClock(seconds: number) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() + seconds * 1000);
 }

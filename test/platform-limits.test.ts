@@ -3,16 +3,19 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createPasswordHasher } from "../src/password";
-import { expectProblem, PASSWORD, postJson, signUp, type TokenPair, uniqueEmail } from "./helpers";
+import {
+  advanceClock,
+  expectProblem,
+  PASSWORD,
+  postJson,
+  signUp,
+  type TokenPair,
+  uniqueEmail,
+} from "./helpers";
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function advance(seconds: number) {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
-}
 
 describe("PBKDF2's production cap of 100,000 iterations", () => {
   it("is enforced in tests as in production", async () => {
@@ -24,14 +27,14 @@ describe("PBKDF2's production cap of 100,000 iterations", () => {
 describe("KV's 60-second minimum TTL", () => {
   it("rotating a refresh token seconds before it expires is not a 500", async () => {
     const pair = await signUp();
-    advance(Number(env.REFRESH_TOKEN_TTL) - 5);
+    advanceClock(Number(env.REFRESH_TOKEN_TTL) - 5);
     const response = await postJson("/auth/refresh", { refresh_token: pair.refresh_token });
     expect(response.status).toBe(200);
   });
 
   it("logging out seconds before the token expires is not a 500", async () => {
     const pair = await signUp();
-    advance(Number(env.REFRESH_TOKEN_TTL) - 5);
+    advanceClock(Number(env.REFRESH_TOKEN_TTL) - 5);
     const response = await postJson("/auth/logout", { refresh_token: pair.refresh_token });
     expect(response.status).toBe(204);
   });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { expectProblem, me, postJson, signUp, type TokenPair } from "./helpers";
+import { advanceClock, expectProblem, me, postJson, signUp, type TokenPair } from "./helpers";
 
 const refresh = (token: unknown) => postJson("/auth/refresh", { refresh_token: token });
 const logout = (token: unknown) => postJson("/auth/logout", { refresh_token: token });
@@ -8,12 +8,6 @@ const logout = (token: unknown) => postJson("/auth/logout", { refresh_token: tok
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Moves the clock the service reads by `seconds`. */
-function advance(seconds: number) {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.now() + seconds * 1000);
-}
 
 async function sessionRevoked(sessionId: string): Promise<boolean> {
   const row = await env.DB.prepare("SELECT revoked_at FROM sessions WHERE id = ?")
@@ -78,7 +72,7 @@ describe("POST /auth/refresh", () => {
 
   it("refuses an expired refresh token", async () => {
     const pair = await signUp();
-    advance(Number(env.REFRESH_TOKEN_TTL) + 1);
+    advanceClock(Number(env.REFRESH_TOKEN_TTL) + 1);
     await expectProblem(await refresh(pair.refresh_token), 401, "invalid_grant");
   });
 });
@@ -108,7 +102,7 @@ describe("refresh races and reuse", () => {
     const second = (await (await refresh(first.refresh_token)).json()) as TokenPair;
     const sessionId = await sessionOf(second);
 
-    advance(Number(env.REFRESH_REUSE_GRACE) + 1);
+    advanceClock(Number(env.REFRESH_REUSE_GRACE) + 1);
     await expectProblem(await refresh(first.refresh_token), 401, "invalid_grant");
 
     // The thief's replay also kills the legitimate holder's newer token.

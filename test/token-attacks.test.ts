@@ -7,22 +7,16 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { toBase64Url, utf8 } from "../src/encoding";
 import worker from "../src/index";
 import { publicJwk } from "../src/keys";
-import { BASE, call, expectProblem, me } from "./helpers";
+import { BASE, call, expectInvalidToken, me } from "./helpers";
 import { rawToken, signingJwk, signRaw, signToken, validClaims } from "./tokens";
 
-const REALM = 'Bearer realm="edge-auth"';
 const now = () => Math.floor(Date.now() / 1000);
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-async function expectRejected(response: Response, description = "invalid") {
-  expect(response.headers.get("WWW-Authenticate")).toBe(
-    `${REALM}, error="invalid_token", error_description="${description}"`,
-  );
-  await expectProblem(response, 401, "invalid_token");
-}
+const expectRejected = expectInvalidToken;
 
 /** Freezes the clock the service reads at `seconds` since the epoch. */
 function freezeAt(seconds: number) {

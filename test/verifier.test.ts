@@ -138,6 +138,10 @@ describe("the example API Worker, with edge-auth behind a service binding", () =
     expect(missing.status).toBe(401);
     expect(missing.headers.get("WWW-Authenticate")).toBe("Bearer");
 
+    const malformed = await callApi("/api/hello", "two tokens");
+    expect(malformed.status).toBe(401);
+    expect(malformed.headers.get("WWW-Authenticate")).toContain('error_description="malformed"');
+
     const forged = await callApi(
       "/api/hello",
       await signToken(validClaims({ iss: "https://evil" })),

@@ -28,14 +28,27 @@ const invalidToken = (description: string) =>
     "WWW-Authenticate": `${REALM}, error="invalid_token", error_description="${description}"`,
   });
 
-/** The bearer token in an Authorization header, or null if there is none. */
-export function bearerToken(header: string | undefined): string | null {
-  if (header === undefined || header === "") return null;
-  if (header.length > MAX_AUTHORIZATION_LENGTH) throw invalidToken("malformed");
+/**
+ * The token of an Authorization header: the scheme in any letter case, one
+ * token, bounded length. Shared with edge-auth/verify.
+ *
+ * @example
+ * readBearer("bearer abc.def.ghi") // "abc.def.ghi"
+ */
+export function readBearer(header: string | undefined): string | "missing" | "malformed" {
+  if (header === undefined || header === "") return "missing";
+  if (header.length > MAX_AUTHORIZATION_LENGTH) return "malformed";
   // JWTs are unpadded base64url: anything else in the token is not one of ours.
   const match = /^Bearer +([A-Za-z0-9._-]+) *$/i.exec(header);
-  if (!match?.[1]) throw invalidToken("malformed");
-  return match[1];
+  return match?.[1] ?? "malformed";
+}
+
+/** The bearer token in an Authorization header, or null if there is none. */
+export function bearerToken(header: string | undefined): string | null {
+  const token = readBearer(header);
+  if (token === "missing") return null;
+  if (token === "malformed") throw invalidToken("malformed");
+  return token;
 }
 
 /**

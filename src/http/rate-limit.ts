@@ -5,6 +5,7 @@
  * configured period (60 s), an upper bound.
  */
 
+import { normaliseEmail } from "../email";
 import { AppError } from "../errors";
 import { log } from "../log";
 
@@ -65,4 +66,26 @@ export async function enforceRateLimits(
   throw new AppError(429, "rate_limited", "Too many attempts. Try again later.", {
     "Retry-After": String(RETRY_AFTER_SECONDS),
   });
+}
+
+/**
+ * Counts a signup or login attempt against the client IP and the account it
+ * names. Returns the verdict unawaited: the flow awaits it before any hashing
+ * (login alongside its user lookup, so the two round trips overlap).
+ *
+ * @example
+ * const admitted = admitCredentials(service.limiters, "login", request, email);
+ */
+export function admitCredentials(
+  limiters: Limiters,
+  action: string,
+  request: Request,
+  email: string,
+): Promise<void> {
+  const account = normaliseEmail(email) ?? email.trim().toLowerCase();
+  const admitted = enforceRateLimits(limiters, action, request, `email:${account}`);
+  // Keeps an early failure elsewhere (say, a password too long) from leaving
+  // this rejection unhandled; the flow still sees it when it awaits.
+  admitted.catch(() => {});
+  return admitted;
 }

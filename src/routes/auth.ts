@@ -2,11 +2,10 @@
 
 import { Hono } from "hono";
 import { login, signup } from "../accounts";
-import { normaliseEmail } from "../email";
 import type { AppEnv } from "../http/app-env";
 import { requireAccessToken } from "../http/bearer";
 import { readJsonObject, requireString } from "../http/json-body";
-import { enforceRateLimits } from "../http/rate-limit";
+import { admitCredentials, enforceRateLimits } from "../http/rate-limit";
 import { logout, refresh } from "../refresh-flow";
 import type { Service } from "../service";
 
@@ -21,11 +20,7 @@ async function readCredentials(service: Service, action: string, request: Reques
   const email = requireString(body, "email");
   const password = requireString(body, "password");
 
-  const account = normaliseEmail(email) ?? email.trim().toLowerCase();
-  const admitted = enforceRateLimits(service.limiters, action, request, `email:${account}`);
-  // Awaited later by the flow; this only keeps an early failure elsewhere
-  // (say, a password too long) from leaving the rejection unhandled.
-  admitted.catch(() => {});
+  const admitted = admitCredentials(service.limiters, action, request, email);
   return { email, password, userAgent: request.headers.get("User-Agent"), admitted };
 }
 

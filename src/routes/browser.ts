@@ -7,11 +7,10 @@
 import { type Context, Hono } from "hono";
 import { logoutEverywhere } from "../account";
 import { login, signup } from "../accounts";
-import { normaliseEmail } from "../email";
 import { AppError } from "../errors";
 import type { AppEnv } from "../http/app-env";
 import { readForm } from "../http/form-body";
-import { enforceRateLimits } from "../http/rate-limit";
+import { admitCredentials } from "../http/rate-limit";
 import { logout } from "../refresh-flow";
 import { currentUser } from "../web/browser-session";
 import { clearTokenCookies, readTokenCookies, setTokenCookies } from "../web/cookies";
@@ -46,12 +45,11 @@ async function submitCredentials(c: Context<AppEnv>, flow: Flow, page: Page, act
 
   try {
     if (!email || !password) throw new AppError(400, "invalid_request", "Missing fields.");
-    const account = normaliseEmail(email) ?? email.trim().toLowerCase();
-    await enforceRateLimits(service.limiters, action, c.req.raw, `email:${account}`);
     const pair = await flow(service, {
       email,
       password,
       userAgent: c.req.header("User-Agent") ?? null,
+      admitted: admitCredentials(service.limiters, action, c.req.raw, email),
     });
     setTokenCookies(c, service.config, pair);
     return c.redirect(next, 303);

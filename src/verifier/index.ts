@@ -20,6 +20,7 @@
 import type { MiddlewareHandler } from "hono";
 import { decodeProtectedHeader, type JWK } from "jose";
 import { AppError, problemResponse } from "../errors";
+import { readBearer } from "../http/bearer";
 import type { VerificationKey } from "../keys";
 import { type AccessClaims, TokenError, verifyAccessToken } from "../tokens/access";
 import { importPublicKeys, JwksCache, type JwksFetcher } from "./jwks-cache";
@@ -141,10 +142,11 @@ export function edgeAuth<E extends object = Record<string, unknown>>(
       verifiers.set(c.env, verifier);
     }
 
-    const match = /^Bearer +([A-Za-z0-9._-]+) *$/i.exec(c.req.header("Authorization") ?? "");
-    if (!match?.[1]) return unauthorized(undefined);
+    const token = readBearer(c.req.header("Authorization"));
+    if (token === "missing") return unauthorized(undefined);
+    if (token === "malformed") return unauthorized("malformed");
     try {
-      c.set("auth", await verifier.verify(match[1]));
+      c.set("auth", await verifier.verify(token));
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       return unauthorized(error.expired ? "expired" : "invalid");

@@ -7,7 +7,7 @@
  */
 
 import { importJWK, type JWK } from "jose";
-import { type SigningAlgorithm, SUPPORTED_ALGORITHMS, type VerificationKey } from "../keys";
+import { isAlgorithm, type VerificationKey } from "../keys";
 
 /** The part of `fetch` the cache needs: a service binding or the global fetch. */
 export interface JwksFetcher {
@@ -21,9 +21,6 @@ export interface JwksCacheOptions {
   refetchFloor: number;
   now: () => number;
 }
-
-const isAlgorithm = (alg: unknown): alg is SigningAlgorithm =>
-  SUPPORTED_ALGORITHMS.includes(alg as SigningAlgorithm);
 
 /** Imports the usable public keys of a JWK set; keys it cannot use are skipped. */
 export async function importPublicKeys(jwks: JWK[]): Promise<Map<string, VerificationKey>> {
