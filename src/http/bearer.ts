@@ -83,10 +83,10 @@ export interface AccessOptions {
 }
 
 /**
- * Verifies the access token and exposes its claims as `c.var.claims`.
+ * Verifies the access token and exposes its claims as `c.get("claims")`.
  *
  * @example
- * app.get("/auth/me", requireAccessToken(), (c) => c.json(c.var.claims));
+ * app.get("/auth/me", requireAccessToken(), (c) => c.json(c.get("claims")));
  * app.get("/auth/sessions", requireAccessToken({ checkRevocation: true }), listHandler);
  */
 export const requireAccessToken = (options: AccessOptions = {}) =>
@@ -94,16 +94,17 @@ export const requireAccessToken = (options: AccessOptions = {}) =>
     const token = bearerToken(c.req.header("Authorization"));
     if (token === null) throw missingToken();
 
+    const service = c.get("service");
     let claims: AccessClaims;
     try {
-      claims = await verifyForService(c.var.service, token);
+      claims = await verifyForService(service, token);
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
       log("info", "access_token_rejected", { reason: error.reason });
       throw invalidToken(error.expired ? "expired" : "invalid");
     }
 
-    if (options.checkRevocation && (await isAccessRevoked(c.var.service.kv, claims))) {
+    if (options.checkRevocation && (await isAccessRevoked(service.kv, claims))) {
       log("info", "access_token_rejected", { reason: "revoked", session_id: claims.sid });
       throw invalidToken("revoked");
     }

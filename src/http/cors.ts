@@ -19,7 +19,7 @@ const PREFLIGHT_MAX_AGE = "600";
 export const cors = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const origin = c.req.header("Origin");
-    const allowed = origin !== undefined && c.var.service.config.corsOrigins.has(origin);
+    const allowed = origin !== undefined && c.get("service").config.corsOrigins.has(origin);
     const preflight =
       c.req.method === "OPTIONS" && c.req.header("Access-Control-Request-Method") !== undefined;
 

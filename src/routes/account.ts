@@ -20,21 +20,22 @@ accountRoutes.post("/password", signedIn, async (c) => {
     currentPassword: requireString(body, "current_password"),
     newPassword: requireString(body, "new_password"),
   };
-  const { service, claims } = c.var;
+  const service = c.get("service");
+  const claims = c.get("claims");
   await enforceRateLimits(service.limiters, "password_change", c.req.raw, `user:${claims.sub}`);
   return c.json(await changePassword(service, claims, input));
 });
 
 accountRoutes.post("/logout-all", signedIn, async (c) => {
-  await logoutEverywhere(c.var.service, c.var.claims);
+  await logoutEverywhere(c.get("service"), c.get("claims"));
   return c.body(null, 204);
 });
 
 accountRoutes.get("/sessions", signedIn, async (c) => {
-  return c.json({ sessions: await listSessions(c.var.service, c.var.claims) });
+  return c.json({ sessions: await listSessions(c.get("service"), c.get("claims")) });
 });
 
 accountRoutes.delete("/sessions/:id", signedIn, async (c) => {
-  await revokeSessionOf(c.var.service, c.var.claims, c.req.param("id"));
+  await revokeSessionOf(c.get("service"), c.get("claims"), c.req.param("id"));
   return c.body(null, 204);
 });

@@ -25,13 +25,13 @@ async function readCredentials(service: Service, action: string, request: Reques
 }
 
 authRoutes.post("/signup", async (c) => {
-  const credentials = await readCredentials(c.var.service, "signup", c.req.raw);
-  return c.json(await signup(c.var.service, credentials), 201);
+  const credentials = await readCredentials(c.get("service"), "signup", c.req.raw);
+  return c.json(await signup(c.get("service"), credentials), 201);
 });
 
 authRoutes.post("/login", async (c) => {
-  const credentials = await readCredentials(c.var.service, "login", c.req.raw);
-  return c.json(await login(c.var.service, credentials));
+  const credentials = await readCredentials(c.get("service"), "login", c.req.raw);
+  return c.json(await login(c.get("service"), credentials));
 });
 
 // Refresh tokens carry 256 random bits, so guessing one is hopeless; the
@@ -39,18 +39,18 @@ authRoutes.post("/login", async (c) => {
 authRoutes.post("/refresh", async (c) => {
   const body = await readJsonObject(c.req.raw);
   const token = requireString(body, "refresh_token");
-  await enforceRateLimits(c.var.service.limiters, "refresh", c.req.raw);
-  return c.json(await refresh(c.var.service, token));
+  await enforceRateLimits(c.get("service").limiters, "refresh", c.req.raw);
+  return c.json(await refresh(c.get("service"), token));
 });
 
 authRoutes.post("/logout", async (c) => {
   const body = await readJsonObject(c.req.raw);
-  await logout(c.var.service, requireString(body, "refresh_token"));
+  await logout(c.get("service"), requireString(body, "refresh_token"));
   return c.body(null, 204);
 });
 
 // Answered from the access token alone: no D1 or KV read on this route.
 authRoutes.get("/me", requireAccessToken(), (c) => {
-  const { sub, email, roles, sid, exp } = c.var.claims;
+  const { sub, email, roles, sid, exp } = c.get("claims");
   return c.json({ id: sub, email, roles, session_id: sid, expires_at: exp });
 });

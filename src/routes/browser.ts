@@ -41,7 +41,7 @@ async function submitCredentials(c: Context<AppEnv>, flow: Flow, page: Page, act
   const next = safeNext(form.get("next"));
   const email = form.get("email");
   const password = form.get("password");
-  const { service } = c.var;
+  const service = c.get("service");
 
   try {
     if (!email || !password) throw new AppError(400, "invalid_request", "Missing fields.");
@@ -90,14 +90,14 @@ browserRoutes.post("/signup", sameSiteOnly(), (c) =>
 
 browserRoutes.post("/logout", sameSiteOnly(), async (c) => {
   const { refresh } = readTokenCookies(c);
-  if (refresh) await logout(c.var.service, refresh);
+  if (refresh) await logout(c.get("service"), refresh);
   clearTokenCookies(c);
   return c.redirect("/login?logged_out", 303);
 });
 
 browserRoutes.post("/logout-all", sameSiteOnly(), async (c) => {
   const user = await currentUser(c, { checkRevocation: true });
-  if (user) await logoutEverywhere(c.var.service, user);
+  if (user) await logoutEverywhere(c.get("service"), user);
   clearTokenCookies(c);
   return c.redirect("/login?logged_out", 303);
 });

@@ -9,5 +9,5 @@ const JWKS_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60";
 
 jwksRoutes.get("/jwks.json", (c) => {
   c.header("Cache-Control", JWKS_CACHE_CONTROL);
-  return c.json(c.var.service.keys.publicJwks);
+  return c.json(c.get("service").keys.publicJwks);
 });

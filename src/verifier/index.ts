@@ -14,7 +14,7 @@
  *   jwksUrl: "https://auth.example.com/.well-known/jwks.json",
  *   fetcher: env.AUTH, // a service binding to edge-auth; omit to use fetch()
  * })));
- * app.get("/api/me", (c) => c.json({ user: c.var.auth.sub }));
+ * app.get("/api/me", (c) => c.json({ user: c.get("auth").sub }));
  */
 
 import type { MiddlewareHandler } from "hono";
@@ -123,7 +123,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
 /**
  * Hono middleware: verifies the bearer token and exposes its claims as
- * `c.var.auth`; a missing or bad token gets 401 with `WWW-Authenticate`.
+ * `c.get("auth")`; a missing or bad token gets 401 with `WWW-Authenticate`.
  * Options may depend on the Worker's env; they are read once per isolate.
  *
  * @example

@@ -25,7 +25,7 @@ export async function currentUser(
   c: Context<AppEnv>,
   options: { checkRevocation?: boolean } = {},
 ): Promise<AccessClaims | null> {
-  const { service } = c.var;
+  const service = c.get("service");
   const cookies = readTokenCookies(c);
 
   if (cookies.access) {

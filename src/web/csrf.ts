@@ -27,7 +27,7 @@ export function isSameSiteRequest(request: Request, allowed: ReadonlySet<string>
  */
 export const sameSiteOnly = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (!isSameSiteRequest(c.req.raw, c.var.service.config.corsOrigins)) {
+    if (!isSameSiteRequest(c.req.raw, c.get("service").config.corsOrigins)) {
       log("warn", "csrf_rejected", { path: c.req.path, origin: c.req.header("Origin") ?? null });
       throw new AppError(403, "csrf_rejected", "This request did not come from this site.");
     }

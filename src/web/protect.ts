@@ -32,7 +32,7 @@ export function matchProtectedPath(
  */
 export const protectStaticSite = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const rule = matchProtectedPath(c.var.service.config.protectedPaths, c.req.path);
+    const rule = matchProtectedPath(c.get("service").config.protectedPaths, c.req.path);
     if (!rule) return next();
 
     const user = await currentUser(c);

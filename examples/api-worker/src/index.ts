@@ -27,10 +27,10 @@ app.use(
   })),
 );
 
-app.get("/api/hello", (c) => c.json({ hello: c.var.auth.email, user_id: c.var.auth.sub }));
+app.get("/api/hello", (c) => c.json({ hello: c.get("auth").email, user_id: c.get("auth").sub }));
 
 app.get("/api/reports", (c) => {
-  if (!c.var.auth.roles.includes("admin")) {
+  if (!c.get("auth").roles.includes("admin")) {
     return c.json({ code: "forbidden", title: "Admins only." }, 403);
   }
   return c.json({ reports: [] });
