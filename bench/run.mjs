@@ -13,8 +13,10 @@ import { SignJWT } from "jose";
 import { generatePepper, generateSigningKey } from "../scripts/lib/keygen.mjs";
 import { cleanUp } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
-import { cpuSeconds, treeCpuByProcess, treeCpuSeconds } from "./lib/processes.mjs";
+import { cpuSeconds, pinToCpus, treeCpuByProcess, treeCpuSeconds } from "./lib/processes.mjs";
+import { profile } from "./lib/profile.mjs";
 import { renderResults } from "./lib/report.mjs";
+import { median } from "./lib/stats.mjs";
 import { mintAuthorizations } from "./lib/tokens.mjs";
 import { bundleBenchWorker, readWranglerConfig, startBenchWorker } from "./lib/worker-host.mjs";
 import { startWranglerDev } from "./lib/wrangler-dev.mjs";
@@ -30,24 +32,33 @@ const number = (name, fallback) => {
 
 const ALL_PARTS = ["isolate", "micro", "http", "wrangler-dev"];
 
-/** Knobs, with defaults that keep a whole run under about four minutes on two cores. */
+/** Knobs, with defaults that keep a whole run near six minutes on two cores. */
 const SETTINGS = {
-  rounds: number("BENCH_ROUNDS", 3),
-  httpSeconds: number("BENCH_SECONDS", 3),
+  rounds: number("BENCH_ROUNDS", 5),
+  httpSeconds: number("BENCH_SECONDS", 2),
   warmupSeconds: 1,
   fixedRateSeconds: 2,
   wranglerDevSeconds: 2,
   connections: number("BENCH_CONNECTIONS", 8),
   /** Offered load (req/s) of the open-loop latency runs. */
   fixedRate: number("BENCH_RATE", 1000),
-  isolateBudgetMs: 300,
-  slowIsolateBudgetMs: 800,
+  /** In-isolate: batches per variant, and milliseconds per batch (see inIsolate). */
+  isolateBatches: 25,
+  isolateBatchMs: 20,
+  slowIsolateBatches: 10,
+  slowIsolateBatchMs: 100,
   microBudgetMs: 120,
   slowMicroBudgetMs: 200,
   /** Which parts to run; RESULTS.md is only rewritten by a run of all of them. */
   parts: (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",").filter(Boolean),
   /** Everything is stopped and the run fails after this long, whatever happens. */
-  deadlineSeconds: number("BENCH_DEADLINE", 360),
+  deadlineSeconds: number("BENCH_DEADLINE", 600),
+  /** A variant to profile in-isolate instead of benchmarking (see bench/README.md). */
+  profile: process.env.BENCH_PROFILE,
+  /** Which variants to run (a comma-separated list of ids); all by default. */
+  variants: process.env.BENCH_VARIANTS?.split(",").filter(Boolean),
+  /** Pin workerd and the load generator to separate cores over HTTP (see pinApart). */
+  pin: process.env.BENCH_PIN !== "0",
 };
 
 const enabled = (part) => SETTINGS.parts.includes(part);
@@ -63,12 +74,24 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
  * The variants. `baseline` comes first and is run between every other one.
  * `auth` names the token a variant sends; `slow` ones get longer in-isolate runs.
  */
-const VARIANTS = [
+const ALL_VARIANTS = [
   { id: "baseline", label: "baseline: unauthenticated small JSON", path: "/bench/baseline" },
   {
     id: "verified",
     label: "edge-auth `requireAccessToken()`, EdDSA, same token every request",
     path: "/bench/verified",
+    auth: "edge",
+  },
+  {
+    id: "token-unverified",
+    label: "baseline route, carrying the same token, not verified",
+    path: "/bench/baseline",
+    auth: "edge",
+  },
+  {
+    id: "header-read",
+    label: "baseline route, reading the same token's Authorization header, not verifying it",
+    path: "/bench/header-read",
     auth: "edge",
   },
   {
@@ -88,12 +111,29 @@ const VARIANTS = [
     slow: true,
   },
   {
+    id: "login-without-hash",
+    label: "`POST /auth/login`, the same code with the hash skipped (bench only)",
+    method: "POST",
+    path: "/bench/login-without-hash",
+    body: { email: EMAIL, password: PASSWORD },
+    slow: true,
+  },
+  {
     id: "pbkdf2",
     label: "bare PBKDF2-SHA256, service's iterations",
     path: "/bench/pbkdf2",
     slow: true,
   },
 ];
+/** BENCH_VARIANTS picks some of them for a partial run; the baseline always runs. */
+const VARIANTS = ALL_VARIANTS.filter(
+  (variant) => variant.id === "baseline" || (SETTINGS.variants?.includes(variant.id) ?? true),
+);
+for (const id of SETTINGS.variants ?? []) {
+  if (!ALL_VARIANTS.some((variant) => variant.id === id)) {
+    throw new Error(`BENCH_VARIANTS: unknown variant ${id}`);
+  }
+}
 const WRANGLER_VARIANTS = ["baseline", "verified"];
 const FIXED_RATE_VARIANTS = ["baseline", "verified", "verified-fresh"];
 /** Distinct tokens for the "fresh" variant, cycled: in-isolate, and (separately) over HTTP. */
@@ -234,7 +274,8 @@ async function isolateRun(server, variant, tokens, budgetMs) {
     iterations: result.iterations,
     usPerRequest: (result.elapsedMs * 1000) / result.iterations,
     requestsPerSecond: (result.iterations * 1000) / result.elapsedMs,
-    cpuUsPerRequest: (cpu * 1e6) / result.iterations,
+    // Per batch this is a few 10 ms ticks at most: the report sums it per variant.
+    cpuSeconds: cpu,
     reusedTokens: result.reusedTokens,
     d1PerRequest: perRequest("d1"),
     kvPerRequest: perRequest("kv"),
@@ -242,17 +283,79 @@ async function isolateRun(server, variant, tokens, budgetMs) {
   };
 }
 
+/**
+ * In-isolate runs are short batches, interleaved: each fast variant alternates
+ * with the baseline (A, B, A, B, ..., A) and the slow ones (login, login
+ * without its hash, bare PBKDF2) with each other. A garbage collection or a
+ * burst of other work then spoils one short batch, which the medians leave
+ * out, instead of a whole run; long runs measured those as differences of
+ * up to 2x between identical routes.
+ */
 async function inIsolate(server, tokens) {
-  const budget = (variant) =>
-    variant.slow ? SETTINGS.slowIsolateBudgetMs : SETTINGS.isolateBudgetMs;
-  for (const variant of VARIANTS) await isolateRun(server, variant, tokens, 100); // warm-up
+  const [baseline, ...others] = VARIANTS;
+  const { isolateBatches: batches, slowIsolateBatches: slowBatches } = SETTINGS;
+  const sequence = [];
+  for (const variant of others.filter((entry) => !entry.slow)) {
+    for (let batch = 0; batch < batches; batch++) {
+      sequence.push({ variant: baseline, batch }, { variant, batch });
+    }
+    sequence.push({ variant: baseline, batch: batches - 1 });
+  }
+  for (let batch = 0; batch < slowBatches; batch++) {
+    for (const variant of others.filter((entry) => entry.slow)) sequence.push({ variant, batch });
+  }
+
+  for (const variant of VARIANTS) await isolateRun(server, variant, tokens, 50); // warm-up
   const runs = [];
-  for (const [index, entry] of schedule(VARIANTS, SETTINGS.rounds).entries()) {
-    const metrics = await isolateRun(server, entry.variant, tokens, budget(entry.variant));
-    runs.push({ index, variant: entry.variant.id, round: entry.round, ...metrics });
-    log(`in-isolate ${entry.variant.id}: ${metrics.usPerRequest.toFixed(1)} µs/request`);
+  for (const [index, { variant, batch }] of sequence.entries()) {
+    const budget = variant.slow ? SETTINGS.slowIsolateBatchMs : SETTINGS.isolateBatchMs;
+    const metrics = await isolateRun(server, variant, tokens, budget);
+    runs.push({ index, variant: variant.id, round: batch, ...metrics });
+  }
+  for (const variant of VARIANTS) {
+    const us = median(
+      runs.filter((run) => run.variant === variant.id).map((run) => run.usPerRequest),
+    );
+    log(`in-isolate ${variant.id}: ${us.toFixed(1)} µs/request (median of batches)`);
   }
   return runs;
+}
+
+/**
+ * Prints where one variant's time goes in the Worker's isolate, by function
+ * (BENCH_PROFILE), driven in-isolate or over HTTP (BENCH_PROFILE_VIA=http).
+ */
+async function profileVariant(server, tokens, id) {
+  const variant = VARIANTS.find((entry) => entry.id === id);
+  if (!variant) throw new Error(`BENCH_PROFILE: unknown variant ${id}`);
+  const overHttp = process.env.BENCH_PROFILE_VIA === "http";
+  const drive = async (ms) => {
+    if (!overHttp) return isolateRun(server, variant, tokens, ms);
+    const [run] = await httpRuns({
+      name: "profile",
+      url: server.url,
+      variants: [variant],
+      tokens,
+      serverCpu: () => cpuSeconds(server.pid),
+      seconds: ms / 1000,
+      warmup: false,
+      rounds: 1,
+    });
+    return { iterations: run.completed, usPerRequest: 1e6 / run.requestsPerSecond };
+  };
+  await drive(500); // warm-up
+  let metrics;
+  const { self, total, sampled } = await profile(server.inspectorPort, "bench", async () => {
+    metrics = await drive(3000);
+  });
+  const perRequest = (us) => (us / metrics.iterations).toFixed(1).padStart(8);
+  const via = overHttp ? "over HTTP" : "in-isolate";
+  console.log(`${id}: ${metrics.usPerRequest.toFixed(1)} µs/request ${via}, profiled`);
+  console.log(`${perRequest(sampled)} µs/request sampled in the Worker's isolate.`);
+  console.log("\nSelf time, µs/request (the function itself, not what it calls):");
+  for (const [frame, us] of self.slice(0, 25)) console.log(`${perRequest(us)}  ${frame}`);
+  console.log("\nTotal time, µs/request (the function and everything it calls):");
+  for (const [frame, us] of total.slice(0, 40)) console.log(`${perRequest(us)}  ${frame}`);
 }
 
 /* ------------------------------------------------------------ micro */
@@ -288,6 +391,29 @@ async function micro(server) {
 
 /* ------------------------------------------------------------ HTTP */
 
+const ALL_CPUS = `0-${os.availableParallelism() - 1}`;
+
+/**
+ * Over HTTP, workerd and the load generator (this process) would otherwise
+ * take turns on the same cores, and the scheduler's choices show up as noise
+ * of 10% or more between runs. With two cores or more, workerd gets core 0 and
+ * the load generator core 1. Returns whether they were pinned (BENCH_PIN=0
+ * turns it off).
+ */
+function pinApart(serverPid) {
+  if (!SETTINGS.pin || os.availableParallelism() < 2) return false;
+  const pinned = pinToCpus(serverPid, "0") && pinToCpus(process.pid, "1");
+  if (!pinned) unpin(serverPid);
+  log(pinned ? "pinned: workerd to CPU 0, load generator to CPU 1" : "could not pin (taskset)");
+  return pinned;
+}
+
+/** Undoes pinApart, so that later processes (wrangler dev) may use every core. */
+function unpin(serverPid) {
+  pinToCpus(serverPid, ALL_CPUS);
+  pinToCpus(process.pid, ALL_CPUS);
+}
+
 async function httpRuns(options) {
   const { name, url, variants, tokens, serverCpu, rate, processes, seconds } = options;
   const load = async (variant, seconds) => {
@@ -303,10 +429,13 @@ async function httpRuns(options) {
       serverPids: options.serverPids,
     });
   };
-  for (const variant of variants) await load(variant, SETTINGS.warmupSeconds);
+  if (options.warmup !== false) {
+    for (const variant of variants) await load(variant, SETTINGS.warmupSeconds);
+  }
 
   const runs = [];
-  for (const [index, entry] of schedule(variants, SETTINGS.rounds).entries()) {
+  const rounds = options.rounds ?? SETTINGS.rounds;
+  for (const [index, entry] of schedule(variants, rounds).entries()) {
     const before = await counts(url);
     const cpuBefore = processes?.() ?? [];
     const reusedBefore = tokens.httpReused?.() ?? 0;
@@ -445,15 +574,19 @@ async function main() {
     secrets,
     code,
     onLog: (line) => workerLog.push(line),
+    inspect: SETTINGS.profile !== undefined,
   });
   log(`workerd (pid ${server.pid}) on ${server.url.href}, migrations ${server.migrations}`);
   results.versions = versions(server.pid);
   try {
     const tokens = await tokensFor(server.url, config, secrets);
+    results.tokenBytes = tokens.edge.length;
     await checkVariants(server.url, VARIANTS, tokens);
+    if (SETTINGS.profile) return await profileVariant(server, tokens, SETTINGS.profile);
     if (enabled("isolate")) results.isolate = await inIsolate(server, tokens);
     if (enabled("micro")) results.micro = await micro(server);
     if (enabled("http")) {
+      results.pinned = pinApart(server.pid);
       results.http = await httpRuns({
         name: "http",
         url: server.url,
@@ -474,6 +607,7 @@ async function main() {
         rate: SETTINGS.fixedRate,
         seconds: SETTINGS.fixedRateSeconds,
       });
+      unpin(server.pid);
     }
   } catch (error) {
     const lines = workerLog.slice(-5).map((line) => line.message ?? JSON.stringify(line));
@@ -516,12 +650,12 @@ async function main() {
   const stamp = results.date.replace(/[:.]/g, "-");
   await writeFile(join(resultsDir, `${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   const page = renderResults(results, VARIANTS, MICRO_ITEMS);
-  if (ALL_PARTS.every(enabled)) {
+  if (ALL_PARTS.every(enabled) && SETTINGS.variants === undefined) {
     await writeResultsPage(page);
     log(`wrote bench/RESULTS.md and bench/results/${stamp}.json`);
   } else {
     process.stdout.write(page);
-    log(`partial run (BENCH_PARTS): wrote bench/results/${stamp}.json only`);
+    log(`partial run (BENCH_PARTS or BENCH_VARIANTS): wrote bench/results/${stamp}.json only`);
   }
 }
 

@@ -148,13 +148,18 @@ bench.get("/bench/baseline", (c) => c.json(SMALL_ANSWER));
 
 bench.get("/bench/verified", requireAccessToken(), (c) => c.json(SMALL_ANSWER));
 
+// Reads the Authorization header and nothing more: what any scheme pays to look at a token.
+bench.get("/bench/header-read", (c) =>
+  c.json(c.req.header("Authorization") === undefined ? {} : SMALL_ANSWER),
+);
+
 // Hono's own middleware as its documentation shows it, built once per isolate
 // (the secret comes from env), with the same issuer, audience and type checks.
 let honoJwt: MiddlewareHandler | undefined;
 bench.get(
   "/bench/hono-jwt",
   (c, next) => {
-    const { issuer, audience } = c.var.service.config;
+    const { issuer, audience } = c.get("service").config;
     honoJwt ??= jwt({
       secret: c.env.BENCH_HS256_SECRET,
       alg: "HS256",
@@ -174,8 +179,34 @@ async function barePbkdf2(iterations: number): Promise<void> {
 }
 
 bench.get("/bench/pbkdf2", async (c) => {
-  await barePbkdf2(c.var.service.config.pbkdf2Iterations);
+  await barePbkdf2(c.get("service").config.pbkdf2Iterations);
   return c.json(SMALL_ANSWER);
+});
+
+/**
+ * Copies of the environment whose service accepts any password without
+ * hashing, so `/bench/login-without-hash` runs the real login route (body,
+ * rate limits, user lookup, session write, signing, logging) minus PBKDF2.
+ * A copy is a different `env` object, so it gets its own service.
+ */
+const hashless = new WeakMap<object, Promise<BenchEnv>>();
+
+function withoutHashing(env: BenchEnv): Promise<BenchEnv> {
+  let copy = hashless.get(env);
+  if (!copy) {
+    const clone = { ...env };
+    copy = serviceFor(clone).then((service) => {
+      service.hasher = { ...service.hasher, verify: async () => ({ ok: true, rehash: false }) };
+      return clone;
+    });
+    hashless.set(env, copy);
+  }
+  return copy;
+}
+
+bench.post("/bench/login-without-hash", async (c) => {
+  const request = new Request(new URL("/auth/login", c.req.url), c.req.raw);
+  return realWorker.fetch(request, await withoutHashing(c.env), c.executionCtx as ExecutionContext);
 });
 
 /* ------------------------------------------------------------ in-isolate loop */

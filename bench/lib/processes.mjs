@@ -100,3 +100,18 @@ export function busiestOthers(before, after, exclude, seconds, count = 3) {
   }
   return busy.sort((a, b) => b.cores - a.cores).slice(0, count);
 }
+
+/**
+ * Restricts every thread of a process to `cpus` (a taskset list such as "0"
+ * or "0-1"). Returns false when that is not possible here (no taskset).
+ */
+export function pinToCpus(pid, cpus) {
+  try {
+    execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(pid)], {
+      stdio: "ignore",
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { killAtExit, onCleanup } from "./cleanup.mjs";
+import { freePort } from "./ports.mjs";
 import { descendants } from "./processes.mjs";
 
 /** High enough that no bench run is ever rate limited; the binding is still called. */
@@ -62,7 +63,8 @@ async function readMigrations(directory) {
  * Starts the bench Worker; returns its direct URL, the workerd pid and a stop
  * function (also registered for cleanup).
  */
-export async function startBenchWorker({ root, config, secrets, code, onLog }) {
+export async function startBenchWorker({ root, config, secrets, code, onLog, inspect = false }) {
+  const inspectorPort = inspect ? await freePort() : undefined;
   const d1 = config.d1_databases.find((entry) => entry.binding === "DB");
   const ratelimits = Object.fromEntries(
     (config.ratelimits ?? []).map((entry) => [
@@ -76,6 +78,7 @@ export async function startBenchWorker({ root, config, secrets, code, onLog }) {
       port: 0,
       enableDevRegistry: false,
       cf: false,
+      ...(inspectorPort === undefined ? {} : { inspectorPort, inspectorHost: "127.0.0.1" }),
       handleStructuredLogs: onLog,
       workers: [
         {
@@ -117,6 +120,7 @@ export async function startBenchWorker({ root, config, secrets, code, onLog }) {
   return {
     url: new URL(url.href),
     pid,
+    inspectorPort,
     migrations: migrations.map((migration) => migration.name),
     stop: async () => {
       unregister();

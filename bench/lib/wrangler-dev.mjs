@@ -6,11 +6,11 @@
 
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { killAtExit, onCleanup } from "./cleanup.mjs";
+import { freePort } from "./ports.mjs";
 
 const run = promisify(execFile);
 
@@ -27,14 +27,6 @@ const wranglerEnv = (root, state) => ({
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   NO_COLOR: "1",
 });
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Starts `wrangler dev bench/worker.ts`; returns its base URL, its pid (the
