@@ -157,6 +157,7 @@ const MICRO_ITEMS = [
     "bare-pbkdf2",
     "write-session",
     "token-response",
+    "log-line",
   ].map((step) => `login.${step}`),
 ];
 

@@ -27,6 +27,7 @@ import { requireAccessToken } from "../src/http/bearer";
 import { enforceRateLimits } from "../src/http/rate-limit";
 import realWorker from "../src/index";
 import type { VerificationKey } from "../src/keys";
+import { log } from "../src/log";
 import { type Service, serviceFor } from "../src/service";
 import { insertSessionStatements } from "../src/sessions";
 import { tokenResponse } from "../src/token-response";
@@ -428,6 +429,10 @@ async function loginStep(step: string, service: Service): Promise<() => Promise<
           expiresAt: now + service.config.refreshTokenTtl,
         });
         await service.d1.batch(statements);
+      };
+    case "log-line":
+      return async () => {
+        log("info", "login", { outcome: "success", user_id: user.id, session_id: CLAIMS.sid });
       };
     case "token-response":
       return async () => {

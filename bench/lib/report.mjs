@@ -354,6 +354,7 @@ export function renderResults(results, variants, microItems) {
     "login.hasher-verify": "login step: `hasher.verify` (pepper HMAC + PBKDF2)",
     "login.bare-pbkdf2": "bare PBKDF2-SHA256, for comparison",
     "login.write-session": "login step: write session and refresh token (one D1 batch, local)",
+    "login.log-line": "login step: its one structured log line (`console.log` of JSON)",
     "login.token-response":
       "login step: new refresh token + `tokenResponse` (signs the access token)",
   };
