@@ -566,9 +566,13 @@ ${costs}
 
 ## Method and caveats
 
-- **Alternation.** Variants run as A, B, A, C, A, D, ... (A = baseline), ${settings.rounds}
-  rounds, after a warm-up run of each; each ratio compares a run with the baseline runs next
-  to it, which cancels slow drift of the machine.
+- **Alternation.** Over HTTP, variants run as A, B, A, C, A, D, ... (A = baseline),
+  ${settings.rounds} rounds, after a warm-up run of each; in-isolate, as short interleaved batches
+  (see that section). Each ratio compares a run with the baseline runs next to it, which
+  cancels slow drift of the machine; what it cannot cancel is noise faster than a run, and
+  on this kind of machine (a shared virtual machine) identical runs differ by 10% or more, so
+  a ratio within a few hundredths of its target can land on either side of it from one full
+  run to the next.
 - **The load generator shares the machine.** autocannon runs in the bench's own Node process on
   the same ${machine.cores} cores as workerd. During baseline runs workerd used
   ${fmt(serverCores, 2)} cores and the load generator ${fmt(clientCores, 2)} cores (median). workerd
