@@ -8,8 +8,10 @@
 //   node scripts/keys.mjs promote < set  move the newest key to the front (it signs)
 //   node scripts/keys.mjs drop KID < set remove a retired key
 //   node scripts/keys.mjs rotate  < set  add and promote in one step (see README)
+//
+// new, add and rotate make an EdDSA key unless given --alg ES256 or --alg RS256.
 
-import { generateSigningKey } from "./lib/keygen.mjs";
+import { generateSigningKey, KEY_ALGORITHMS } from "./lib/keygen.mjs";
 
 async function readSet() {
   const chunks = [];
@@ -28,11 +30,25 @@ async function readSet() {
   return set;
 }
 
+/** `--alg X` anywhere in the arguments; the rest are the command's own. */
+function takeAlgorithm(args) {
+  const at = args.indexOf("--alg");
+  if (at === -1) return { alg: "EdDSA", rest: args };
+  const alg = args[at + 1];
+  if (!KEY_ALGORITHMS.includes(alg)) {
+    throw new Error(`--alg needs one of ${KEY_ALGORITHMS.join(", ")}`);
+  }
+  return { alg, rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+}
+
+let alg = "EdDSA";
+const newKey = () => generateSigningKey(new Date(), alg);
+
 const commands = {
-  new: async () => ({ keys: [await generateSigningKey()] }),
+  new: async () => ({ keys: [await newKey()] }),
   add: async () => {
     const set = await readSet();
-    return { keys: [...set.keys, await generateSigningKey()] };
+    return { keys: [...set.keys, await newKey()] };
   },
   promote: async () => {
     const set = await readSet();
@@ -48,18 +64,22 @@ const commands = {
   },
   rotate: async () => {
     const set = await readSet();
-    return { keys: [await generateSigningKey(), ...set.keys] };
+    return { keys: [await newKey(), ...set.keys] };
   },
 };
 
 const [name, ...args] = process.argv.slice(2);
 const command = commands[name];
 if (!command) {
-  console.error("usage: node scripts/keys.mjs new | add | promote | drop KID | rotate");
+  console.error(
+    "usage: node scripts/keys.mjs new | add | promote | drop KID | rotate  [--alg EdDSA|ES256|RS256]",
+  );
   process.exit(2);
 }
 try {
-  process.stdout.write(`${JSON.stringify(await command(...args))}\n`);
+  const options = takeAlgorithm(args);
+  alg = options.alg;
+  process.stdout.write(`${JSON.stringify(await command(...options.rest))}\n`);
 } catch (error) {
   console.error(`keys: ${error.message}`);
   process.exit(1);

@@ -11,8 +11,15 @@
 import { importJWK, type JWK } from "jose";
 import { ConfigError } from "./config";
 
-/** Algorithms a key may carry. EdDSA is the default (see README for why). */
-export const SUPPORTED_ALGORITHMS = ["EdDSA", "ES256"] as const;
+/**
+ * Algorithms a key may carry. EdDSA is the default; RS256 verifies about three
+ * times faster but signs twenty times slower with longer tokens (README,
+ * "Security choices", and bench/RESULTS.md have the numbers).
+ */
+export const SUPPORTED_ALGORITHMS = ["EdDSA", "ES256", "RS256"] as const;
+
+/** Smaller RSA keys are breakable; jose refuses them too, but only when signing. */
+const RSA_MIN_BITS = 2048;
 export type SigningAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
 /** Members of a private JWK that must never be published. */
@@ -43,6 +50,9 @@ export function publicJwk(jwk: JWK): JWK {
   delete copy.key_ops;
   return { ...copy, use: "sig" } as JWK;
 }
+
+const modulusBits = (key: CryptoKey) =>
+  (key.algorithm as Partial<CryptoKeyRsaKeyAlgorithm>).modulusLength ?? 0;
 
 function parseKeyList(secret: string): JWK[] {
   let parsed: unknown;
@@ -78,7 +88,7 @@ export async function loadKeySet(secret: string | undefined): Promise<KeySet> {
     }
     if (verifiers.has(kid)) throw new ConfigError("JWT_SIGNING_KEYS", `repeats kid "${kid}"`);
     if (!isAlgorithm(alg)) {
-      throw new ConfigError("JWT_SIGNING_KEYS", `${where} needs "alg" EdDSA or ES256`);
+      throw new ConfigError("JWT_SIGNING_KEYS", `${where} needs "alg" EdDSA, ES256 or RS256`);
     }
     if (typeof jwk.d !== "string") {
       throw new ConfigError("JWT_SIGNING_KEYS", `${where} ("${kid}") is not a private key`);
@@ -90,6 +100,12 @@ export async function loadKeySet(secret: string | undefined): Promise<KeySet> {
       if (index === 0) signer = { kid, alg, key: (await importJWK(jwk, alg)) as CryptoKey };
     } catch {
       throw new ConfigError("JWT_SIGNING_KEYS", `${where} ("${kid}") could not be imported`);
+    }
+    if (alg === "RS256" && modulusBits(key) < RSA_MIN_BITS) {
+      throw new ConfigError(
+        "JWT_SIGNING_KEYS",
+        `${where} ("${kid}") is under ${RSA_MIN_BITS} bits`,
+      );
     }
     verifiers.set(kid, { kid, alg, key });
   }
