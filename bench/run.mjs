@@ -13,7 +13,13 @@ import { SignJWT } from "jose";
 import { generatePepper, generateSigningKey } from "../scripts/lib/keygen.mjs";
 import { cleanUp } from "./lib/cleanup.mjs";
 import { runLoad } from "./lib/load.mjs";
-import { cpuSeconds, pinToCpus, treeCpuByProcess, treeCpuSeconds } from "./lib/processes.mjs";
+import {
+  allowedCpus,
+  cpuSeconds,
+  pinToCpus,
+  treeCpuByProcess,
+  treeCpuSeconds,
+} from "./lib/processes.mjs";
 import { profile } from "./lib/profile.mjs";
 import { renderResults } from "./lib/report.mjs";
 import { median } from "./lib/stats.mjs";
@@ -44,7 +50,7 @@ const SETTINGS = {
   fixedRate: number("BENCH_RATE", 1000),
   /** In-isolate: batches per variant, and milliseconds per batch (see inIsolate). */
   isolateBatches: 25,
-  isolateBatchMs: 20,
+  isolateBatchMs: 50,
   slowIsolateBatches: 10,
   slowIsolateBatchMs: 100,
   microBudgetMs: 120,
@@ -99,6 +105,14 @@ const ALL_VARIANTS = [
     label: "edge-auth `requireAccessToken()`, EdDSA, a different token each request",
     path: "/bench/verified",
     auth: "fresh",
+    alg: "EdDSA",
+  },
+  {
+    id: "verified-fresh-rs256",
+    label: "edge-auth `requireAccessToken()`, RS256 key, a different token each request",
+    path: "/bench/verified",
+    auth: "fresh",
+    alg: "RS256",
   },
   { id: "hono-jwt", label: "`hono/jwt` middleware, HS256", path: "/bench/hono-jwt", auth: "hs256" },
   { id: "me", label: "`GET /auth/me` (real app)", path: "/auth/me", auth: "edge" },
@@ -131,11 +145,12 @@ const VARIANTS = ALL_VARIANTS.filter(
 );
 for (const id of SETTINGS.variants ?? []) {
   if (!ALL_VARIANTS.some((variant) => variant.id === id)) {
-    throw new Error(`BENCH_VARIANTS: unknown variant ${id}`);
+    const ids = ALL_VARIANTS.map((variant) => variant.id).join(", ");
+    throw new Error(`BENCH_VARIANTS: unknown variant ${id}; the variants are ${ids}`);
   }
 }
 const WRANGLER_VARIANTS = ["baseline", "verified"];
-const FIXED_RATE_VARIANTS = ["baseline", "verified", "verified-fresh"];
+const FIXED_RATE_VARIANTS = ["baseline", "verified", "verified-fresh", "verified-fresh-rs256"];
 /** Distinct tokens for the "fresh" variant, cycled: in-isolate, and (separately) over HTTP. */
 const FRESH_POOL = { isolate: 4096, http: 8192 };
 
@@ -147,6 +162,8 @@ const MICRO_ITEMS = [
   "edge-auth.verify.EdDSA",
   "edge-auth.sign.ES256",
   "edge-auth.verify.ES256",
+  "edge-auth.sign.RS256",
+  "edge-auth.verify.RS256",
   "hono.sign.HS256",
   "hono.verify.HS256",
   // login's steps, with the service's own code (see loginStep in bench/worker.ts)
@@ -187,7 +204,7 @@ function requestFor(variant, tokens) {
   if (variant.auth === "edge") headers.Authorization = `Bearer ${tokens.edge}`;
   if (variant.auth === "hs256") headers.Authorization = `Bearer ${tokens.hs256}`;
   if (variant.body) Object.assign(headers, JSON_HEADERS);
-  const fresh = variant.auth === "fresh";
+  const fresh = variant.auth === "fresh" ? variant.alg : undefined;
   return {
     method: variant.method ?? "GET",
     path: variant.path,
@@ -195,7 +212,7 @@ function requestFor(variant, tokens) {
     body: variant.body ? JSON.stringify(variant.body) : undefined,
     expect: variant.expect ?? 200,
     fresh,
-    nextAuthorization: fresh ? tokens.nextHttpAuthorization : undefined,
+    nextAuthorization: fresh ? () => tokens.nextHttpAuthorization(fresh) : undefined,
   };
 }
 
@@ -215,16 +232,27 @@ async function tokensFor(url, config, secrets, { fresh = true } = {}) {
   const secret = secrets.BENCH_HS256_SECRET;
   const pair = await post(url, "/auth/signup", { email: EMAIL, password: PASSWORD });
 
-  // Distinct tokens like the one signup issued, signed with the service's key.
-  const [signingKey] = JSON.parse(secrets.JWT_SIGNING_KEYS).keys;
-  const mint = (count) => (fresh ? mintAuthorizations(pair.access_token, signingKey, count) : []);
-  const isolatePool = mint(FRESH_POOL.isolate);
-  if (fresh) await post(url, "/__bench/tokens", { authorizations: isolatePool });
-  const httpPool = mint(FRESH_POOL.http);
-  let httpUses = 0;
-  const nextHttpAuthorization = () => httpPool[httpUses++ % httpPool.length];
-  /** HTTP requests so far that reused a fresh token (the pool had started over). */
-  const httpReused = () => Math.max(0, httpUses - httpPool.length);
+  // Distinct tokens like the one signup issued, signed with each of the service's keys
+  // (EdDSA signs; an RS256 key in the set only verifies, for the RS256 variant).
+  const httpPools = new Map();
+  for (const key of fresh ? JSON.parse(secrets.JWT_SIGNING_KEYS).keys : []) {
+    const isolatePool = mintAuthorizations(pair.access_token, key, FRESH_POOL.isolate);
+    await post(url, "/__bench/tokens", { alg: key.alg, authorizations: isolatePool });
+    httpPools.set(key.alg, {
+      authorizations: mintAuthorizations(pair.access_token, key, FRESH_POOL.http),
+      uses: 0,
+    });
+  }
+  const nextHttpAuthorization = (alg) => {
+    const pool = httpPools.get(alg);
+    return pool.authorizations[pool.uses++ % pool.authorizations.length];
+  };
+  /** HTTP requests so far that reused a fresh token (a pool had started over). */
+  const httpReused = () =>
+    [...httpPools.values()].reduce(
+      (total, pool) => total + Math.max(0, pool.uses - pool.authorizations.length),
+      0,
+    );
 
   // The peer's token: same claims and type as ours, HS256 with the bench secret.
   const now = Math.floor(Date.now() / 1000);
@@ -244,7 +272,7 @@ async function tokensFor(url, config, secrets, { fresh = true } = {}) {
 async function checkVariants(url, variants, tokens) {
   for (const variant of variants) {
     const request = requestFor(variant, tokens);
-    if (request.fresh) request.headers.Authorization = tokens.nextHttpAuthorization();
+    if (request.fresh) request.headers.Authorization = request.nextAuthorization();
     const response = await fetch(new URL(request.path, url), request);
     await response.arrayBuffer();
     if (response.status !== request.expect) {
@@ -302,8 +330,13 @@ async function inIsolate(server, tokens) {
     }
     sequence.push({ variant: baseline, batch: batches - 1 });
   }
+  // The slow ones in turn, starting one further on each batch, so that whatever one
+  // leaves behind (garbage, D1 work) does not always land on the same neighbour.
+  const slow = others.filter((entry) => entry.slow);
   for (let batch = 0; batch < slowBatches; batch++) {
-    for (const variant of others.filter((entry) => entry.slow)) sequence.push({ variant, batch });
+    for (let i = 0; i < slow.length; i++) {
+      sequence.push({ variant: slow[(batch + i) % slow.length], batch });
+    }
   }
 
   for (const variant of VARIANTS) await isolateRun(server, variant, tokens, 50); // warm-up
@@ -317,7 +350,7 @@ async function inIsolate(server, tokens) {
     const us = median(
       runs.filter((run) => run.variant === variant.id).map((run) => run.usPerRequest),
     );
-    log(`in-isolate ${variant.id}: ${us.toFixed(1)} µs/request (median of batches)`);
+    if (us !== null) log(`in-isolate ${variant.id}: ${us.toFixed(1)} µs/request (median)`);
   }
   return runs;
 }
@@ -352,7 +385,10 @@ async function profileVariant(server, tokens, id) {
   const perRequest = (us) => (us / metrics.iterations).toFixed(1).padStart(8);
   const via = overHttp ? "over HTTP" : "in-isolate";
   console.log(`${id}: ${metrics.usPerRequest.toFixed(1)} µs/request ${via}, profiled`);
-  console.log(`${perRequest(sampled)} µs/request sampled in the Worker's isolate.`);
+  console.log(
+    `${perRequest(sampled)} µs/request sampled in the Worker's isolate, including the` +
+      " pseudo-frames (idle), (program) and (garbage collector).",
+  );
   console.log("\nSelf time, µs/request (the function itself, not what it calls):");
   for (const [frame, us] of self.slice(0, 25)) console.log(`${perRequest(us)}  ${frame}`);
   console.log("\nTotal time, µs/request (the function and everything it calls):");
@@ -392,27 +428,30 @@ async function micro(server) {
 
 /* ------------------------------------------------------------ HTTP */
 
-const ALL_CPUS = `0-${os.availableParallelism() - 1}`;
-
 /**
  * Over HTTP, workerd and the load generator (this process) would otherwise
  * take turns on the same cores, and the scheduler's choices show up as noise
- * of 10% or more between runs. With two cores or more, workerd gets core 0 and
- * the load generator core 1. Returns whether they were pinned (BENCH_PIN=0
- * turns it off).
+ * of 10% or more between runs. With two allowed cores or more, workerd gets
+ * the first and the load generator the second. Returns a function that puts
+ * both back on the cores they had (so that wrangler dev, started later, gets
+ * them all), or null when nothing was pinned (BENCH_PIN=0, one core, no taskset).
  */
 function pinApart(serverPid) {
-  if (!SETTINGS.pin || os.availableParallelism() < 2) return false;
-  const pinned = pinToCpus(serverPid, "0") && pinToCpus(process.pid, "1");
-  if (!pinned) unpin(serverPid);
-  log(pinned ? "pinned: workerd to CPU 0, load generator to CPU 1" : "could not pin (taskset)");
-  return pinned;
-}
-
-/** Undoes pinApart, so that later processes (wrangler dev) may use every core. */
-function unpin(serverPid) {
-  pinToCpus(serverPid, ALL_CPUS);
-  pinToCpus(process.pid, ALL_CPUS);
+  const own = allowedCpus(process.pid);
+  const server = allowedCpus(serverPid);
+  if (!SETTINGS.pin || !own || !server || own.length < 2) return null;
+  const restore = () => {
+    pinToCpus(serverPid, server);
+    pinToCpus(process.pid, own);
+  };
+  const [first, second] = own;
+  if (!(pinToCpus(serverPid, [first]) && pinToCpus(process.pid, [second]))) {
+    restore();
+    log("could not pin workerd and the load generator to separate cores (taskset)");
+    return null;
+  }
+  log(`pinned: workerd to CPU ${first}, load generator to CPU ${second}`);
+  return restore;
 }
 
 async function httpRuns(options) {
@@ -563,8 +602,12 @@ async function main() {
   log(`bundled bench/worker.ts (${Math.round(code.length / 1024)} KiB)`);
 
   // Miniflare: in-isolate, micro-benchmarks and HTTP without any proxy.
+  const now = new Date();
   const secrets = {
-    JWT_SIGNING_KEYS: JSON.stringify({ keys: [await generateSigningKey()] }),
+    // EdDSA signs (the default); the RS256 key is there for the RS256 variant's tokens.
+    JWT_SIGNING_KEYS: JSON.stringify({
+      keys: [await generateSigningKey(now), await generateSigningKey(now, "RS256")],
+    }),
     PASSWORD_PEPPER: generatePepper(),
     BENCH_HS256_SECRET: generatePepper(),
   };
@@ -587,28 +630,32 @@ async function main() {
     if (enabled("isolate")) results.isolate = await inIsolate(server, tokens);
     if (enabled("micro")) results.micro = await micro(server);
     if (enabled("http")) {
-      results.pinned = pinApart(server.pid);
-      results.http = await httpRuns({
-        name: "http",
-        url: server.url,
-        variants: VARIANTS,
-        tokens,
-        serverCpu: () => cpuSeconds(server.pid),
-        serverPids: () => [server.pid],
-        seconds: SETTINGS.httpSeconds,
-      });
-      // Latency at the same offered load for both, well below either's capacity.
-      results.fixedRate = await httpRuns({
-        name: `http at ${SETTINGS.fixedRate} req/s`,
-        url: server.url,
-        variants: VARIANTS.filter((variant) => FIXED_RATE_VARIANTS.includes(variant.id)),
-        tokens,
-        serverCpu: () => cpuSeconds(server.pid),
-        serverPids: () => [server.pid],
-        rate: SETTINGS.fixedRate,
-        seconds: SETTINGS.fixedRateSeconds,
-      });
-      unpin(server.pid);
+      const unpin = pinApart(server.pid);
+      results.pinned = unpin !== null;
+      try {
+        results.http = await httpRuns({
+          name: "http",
+          url: server.url,
+          variants: VARIANTS,
+          tokens,
+          serverCpu: () => cpuSeconds(server.pid),
+          serverPids: () => [server.pid],
+          seconds: SETTINGS.httpSeconds,
+        });
+        // Latency at the same offered load for both, well below either's capacity.
+        results.fixedRate = await httpRuns({
+          name: `http at ${SETTINGS.fixedRate} req/s`,
+          url: server.url,
+          variants: VARIANTS.filter((variant) => FIXED_RATE_VARIANTS.includes(variant.id)),
+          tokens,
+          serverCpu: () => cpuSeconds(server.pid),
+          serverPids: () => [server.pid],
+          rate: SETTINGS.fixedRate,
+          seconds: SETTINGS.fixedRateSeconds,
+        });
+      } finally {
+        unpin?.();
+      }
     }
   } catch (error) {
     const lines = workerLog.slice(-5).map((line) => line.message ?? JSON.stringify(line));

@@ -26,7 +26,7 @@ import type { AppEnv } from "../src/http/app-env";
 import { requireAccessToken } from "../src/http/bearer";
 import { enforceRateLimits } from "../src/http/rate-limit";
 import realWorker from "../src/index";
-import type { VerificationKey } from "../src/keys";
+import { isAlgorithm as isSigningAlgorithm, type VerificationKey } from "../src/keys";
 import { log } from "../src/log";
 import { type Service, serviceFor } from "../src/service";
 import { insertSessionStatements } from "../src/sessions";
@@ -217,19 +217,29 @@ bench.post("/bench/login-without-hash", async (c) => {
  * not be helped by any per-isolate memo of verified tokens. Used in turn;
  * after the last one the pool starts over.
  */
-let freshPool: string[] = [];
-let freshUses = 0;
+interface FreshPool {
+  authorizations: string[];
+  uses: number;
+}
+/** By the algorithm of their tokens. */
+const freshPools = new Map<string, FreshPool>();
 
 bench.post("/__bench/tokens", async (c) => {
-  freshPool = (await c.req.json<{ authorizations: string[] }>()).authorizations;
-  freshUses = 0;
-  return c.json({ tokens: freshPool.length });
+  const { alg, authorizations } = await c.req.json<{ alg: string; authorizations: string[] }>();
+  freshPools.set(alg, { authorizations, uses: 0 });
+  return c.json({ tokens: authorizations.length });
 });
 
-function nextFreshAuthorization(): string {
-  const authorization = freshPool[freshUses % freshPool.length];
-  if (authorization === undefined) throw new Error("no fresh tokens: POST /__bench/tokens first");
-  freshUses++;
+function freshPool(alg: string): FreshPool {
+  const pool = freshPools.get(alg);
+  if (!pool) throw new Error(`no fresh ${alg} tokens: POST /__bench/tokens first`);
+  return pool;
+}
+
+function nextFreshAuthorization(pool: FreshPool): string {
+  const authorization = pool.authorizations[pool.uses % pool.authorizations.length];
+  if (authorization === undefined) throw new Error("an empty pool of fresh tokens");
+  pool.uses++;
   return authorization;
 }
 
@@ -237,8 +247,8 @@ interface LoopSpec {
   method: string;
   path: string;
   headers?: Record<string, string>;
-  /** Send the next token of the fresh pool as the Authorization header. */
-  fresh?: boolean;
+  /** Send the next token of this algorithm's fresh pool as the Authorization header. */
+  fresh?: string;
   body?: string;
   /** The status every answer must have. */
   expect: number;
@@ -256,13 +266,14 @@ bench.post("/__bench/loop", async (c) => {
   const statuses: Record<string, number> = {};
   let iterations = 0;
 
-  const freshBefore = freshUses;
+  const pool = spec.fresh === undefined ? undefined : freshPool(spec.fresh);
+  const freshBefore = pool?.uses ?? 0;
   const before = snapshot();
   const started = performance.now();
   let elapsed = 0;
   do {
-    const headers = spec.fresh
-      ? { ...spec.headers, Authorization: nextFreshAuthorization() }
+    const headers = pool
+      ? { ...spec.headers, Authorization: nextFreshAuthorization(pool) }
       : spec.headers;
     const request = new Request(url, { method: spec.method, headers, body: spec.body });
     const response = await handle(request, env, ctx);
@@ -272,13 +283,13 @@ bench.post("/__bench/loop", async (c) => {
     elapsed = performance.now() - started;
   } while (iterations < spec.minIterations || elapsed < spec.budgetMs);
   const operations = difference(snapshot(), before);
-  const reusedSoFar = (uses: number) => Math.max(0, uses - freshPool.length);
+  const reusedSoFar = (uses: number) => Math.max(0, uses - (pool?.authorizations.length ?? 0));
 
   return c.json({
     iterations,
     elapsedMs: elapsed,
     /** Fresh tokens sent a second time or more (the pool had started over). */
-    reusedTokens: spec.fresh ? reusedSoFar(freshUses) - reusedSoFar(freshBefore) : 0,
+    reusedTokens: pool ? reusedSoFar(pool.uses) - reusedSoFar(freshBefore) : 0,
     unexpected: iterations - (statuses[spec.expect] ?? 0),
     statuses,
     operations,
@@ -479,7 +490,7 @@ async function microOperation(item: string, env: BenchEnv): Promise<() => Promis
         if (!ok) throw new Error(`${item}: signature did not verify`);
       };
     case "edge-auth.sign": {
-      if (alg !== "EdDSA" && alg !== "ES256") break;
+      if (!isSigningAlgorithm(alg)) break;
       const signer = { kid, alg, key: signingKey };
       const subject = {
         sub: CLAIMS.sub,
@@ -491,7 +502,7 @@ async function microOperation(item: string, env: BenchEnv): Promise<() => Promis
       return () => signAccessToken(signer, subject, { ...options, now: now() });
     }
     case "edge-auth.verify": {
-      if (alg !== "EdDSA" && alg !== "ES256") break;
+      if (!isSigningAlgorithm(alg)) break;
       const keys = new Map<string, VerificationKey>([[kid, { kid, alg, key: verifyingKey }]]);
       const options = { issuer: CLAIMS.iss, audience: CLAIMS.aud, clockTolerance: 30, keys };
       return () => verifyAccessToken(token, { ...options, now: now() });

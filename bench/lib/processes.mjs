@@ -102,12 +102,31 @@ export function busiestOthers(before, after, exclude, seconds, count = 3) {
 }
 
 /**
- * Restricts every thread of a process to `cpus` (a taskset list such as "0"
- * or "0-1"). Returns false when that is not possible here (no taskset).
+ * The CPUs a process may run on, as numbers (from `taskset --cpu-list --pid`),
+ * or null when that cannot be read here (no taskset).
+ */
+export function allowedCpus(pid) {
+  try {
+    const text = execFileSync("taskset", ["--cpu-list", "--pid", String(pid)], {
+      encoding: "utf8",
+    });
+    const list = text.slice(text.lastIndexOf(":") + 1).trim();
+    return list.split(",").flatMap((part) => {
+      const [first, last = first] = part.split("-").map(Number);
+      return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Restricts every thread of a process to `cpus` (numbers). Returns false when
+ * that is not possible here (no taskset).
  */
 export function pinToCpus(pid, cpus) {
   try {
-    execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus, String(pid)], {
+    execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", cpus.join(","), String(pid)], {
       stdio: "ignore",
     });
     return true;

@@ -13,6 +13,11 @@ async function connect(inspectorPort, worker) {
   });
   let nextId = 1;
   const pending = new Map();
+  // A closed inspector socket fails every call still waiting, rather than leaving it hanging.
+  socket.addEventListener("close", () => {
+    for (const waiter of pending.values()) waiter.reject(new Error("the inspector closed"));
+    pending.clear();
+  });
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     const waiter = pending.get(message.id);
@@ -48,8 +53,10 @@ function timesByFunction(profile) {
   const self = new Map();
   const total = new Map();
   const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
+  // timeDeltas[i] is the time from sample i - 1 to sample i: a sample stands
+  // for the time until the next one, as Chrome's DevTools counts it.
   for (let i = 0; i < profile.samples.length; i++) {
-    const us = profile.timeDeltas[i] ?? 0;
+    const us = profile.timeDeltas[i + 1] ?? 0;
     let id = profile.samples[i];
     add(self, frameName(nodes.get(id).callFrame), us);
     const seen = new Set();

@@ -30,6 +30,24 @@ function pairedByRound(runs, id, metric) {
   return ratios;
 }
 
+/**
+ * Median over runs of a variant's metric minus the mean of its neighbouring
+ * baselines: its extra cost, free of drift between far-apart runs.
+ */
+function pairedExcess(runs, id, metric) {
+  const byIndex = new Map(runs.map((run) => [run.index, run]));
+  const excess = [];
+  for (const run of runsOf(runs, id)) {
+    const neighbours = [byIndex.get(run.index - 1), byIndex.get(run.index + 1)].filter(
+      (neighbour) => neighbour?.variant === "baseline",
+    );
+    if (neighbours.length === 0) continue;
+    const base = neighbours.reduce((sum, each) => sum + each[metric], 0) / neighbours.length;
+    excess.push(run[metric] - base);
+  }
+  return median(excess);
+}
+
 /** Median over rounds of a variant's metric relative to its neighbouring baselines. */
 const paired = (runs, id, metric) => median([...pairedByRound(runs, id, metric).values()]);
 
@@ -74,24 +92,34 @@ export function renderResults(results, variants, microItems) {
   const fixed = results.fixedRate ?? [];
   const dev = results.wranglerDev ?? [];
   const label = Object.fromEntries(variants.map((variant) => [variant.id, variant.label]));
+  // Slow variants run in-isolate against each other, not between baseline batches.
+  const slow = new Set(variants.filter((variant) => variant.slow).map((variant) => variant.id));
   const httpIds = [...new Set(http.map((run) => run.variant))];
   const isolateIds = [...new Set(isolate.map((run) => run.variant))];
   const devIds = [...new Set(dev.map((run) => run.variant))];
 
   /* targets */
-  // Each verified-route target is judged twice: with the same token on every
-  // request (what a per-isolate memo of verified tokens can serve) and with a
-  // different token on every request (a full verification each time).
+  // Each verified-route target is judged three times: with the same token on
+  // every request (what a per-isolate memo of verified tokens can serve), and
+  // with a different token on every request (a full verification each time),
+  // signed by the default EdDSA key or by an RS256 key of the same key set.
   const atLeast = (limit) => (value) => value >= limit;
   const atMost = (limit) => (value) => value <= limit;
   const cell = (value, test) => `${times(value)} ${verdict(check(value, test))}`;
   const both = (measure, test) => [
     cell(measure("verified"), test),
     cell(measure("verified-fresh"), test),
+    cell(measure("verified-fresh-rs256"), test),
   ];
   const microVerify = (item) => microMedian(micro, item);
   const verifiedTargets = table(
-    ["target", "measured where", "same token every request", "a different token each request"],
+    [
+      "target",
+      "measured where",
+      "same token every request",
+      "a different token each request",
+      "a different token each request, RS256 key",
+    ],
     [
       [
         "verified route throughput ≥ 0.90 × baseline",
@@ -129,6 +157,7 @@ export function renderResults(results, variants, microItems) {
         "verification alone: `verifyAccessToken` vs hono's `verify` (speed ratio)",
         "n/a (no memo here)",
         cell(microVerify("hono.verify.HS256") / microVerify("edge-auth.verify.EdDSA"), atLeast(1)),
+        cell(microVerify("hono.verify.HS256") / microVerify("edge-auth.verify.RS256"), atLeast(1)),
       ],
     ],
   );
@@ -216,6 +245,7 @@ export function renderResults(results, variants, microItems) {
   );
 
   /* in-isolate */
+  const extra = (id) => pairedExcess(isolate, id, "usPerRequest");
   const isolateCpu = (id) => {
     const runs = runsOf(isolate, id);
     const iterations = runs.reduce((total, run) => total + run.iterations, 0);
@@ -225,6 +255,7 @@ export function renderResults(results, variants, microItems) {
     [
       "variant",
       "µs/request",
+      "µs over baseline",
       "requests/s",
       "× baseline",
       "workerd CPU µs/req",
@@ -235,8 +266,9 @@ export function renderResults(results, variants, microItems) {
     isolateIds.map((id) => [
       label[id],
       fmt(medianOf(isolate, id, "usPerRequest"), 1),
+      slow.has(id) ? "—" : fmt(id === "baseline" ? 0 : extra(id), 1),
       fmt(medianOf(isolate, id, "requestsPerSecond")),
-      times(paired(isolate, id, "requestsPerSecond")),
+      slow.has(id) ? "—" : times(paired(isolate, id, "requestsPerSecond")),
       fmt(isolateCpu(id)),
       fmt(medianOf(isolate, id, "d1PerRequest"), 2),
       fmt(medianOf(isolate, id, "kvPerRequest"), 2),
@@ -283,7 +315,7 @@ export function renderResults(results, variants, microItems) {
       })
       .filter((entry) => entry.us >= 1)
       .sort((a, b) => b.us - a.us)
-      .map((entry) => `${entry.name} ${fmt(entry.us)} µs`)
+      .map((entry) => `${entry.name.replace(/ (\d+)$/, " (pid $1)")} ${fmt(entry.us)} µs`)
       .join(", ");
     devSection = [
       "`wrangler dev` on 127.0.0.1 running the same bench Worker (throwaway `--persist-to` and",
@@ -346,6 +378,8 @@ export function renderResults(results, variants, microItems) {
     "edge-auth.sign.EdDSA": "edge-auth `signAccessToken`, EdDSA",
     "edge-auth.verify.EdDSA": "edge-auth `verifyAccessToken`, EdDSA",
     "edge-auth.sign.ES256": "edge-auth `signAccessToken`, ES256",
+    "edge-auth.sign.RS256": "edge-auth `signAccessToken`, RS256",
+    "edge-auth.verify.RS256": "edge-auth `verifyAccessToken`, RS256",
     "edge-auth.verify.ES256": "edge-auth `verifyAccessToken`, ES256",
     "hono.sign.HS256": "`hono/jwt` `sign`, HS256 (string secret)",
     "hono.verify.HS256": "`hono/jwt` `verify`, HS256 (string secret, as the middleware calls it)",
@@ -370,10 +404,10 @@ export function renderResults(results, variants, microItems) {
   /* where the cost goes */
   const iso = (id) => medianOf(isolate, id, "usPerRequest");
   const m = (item) => microMedian(micro, item);
-  const verifiedExtra = iso("verified-fresh") - iso("baseline");
-  const memoExtra = iso("verified") - iso("baseline");
-  const appStack = iso("me") - iso("verified");
-  const honoExtra = iso("hono-jwt") - iso("baseline");
+  const verifiedExtra = extra("verified-fresh");
+  const memoExtra = extra("verified");
+  const appStack = extra("me") - extra("verified");
+  const honoExtra = extra("hono-jwt");
   const httpBaselineCpu = medianOf(http, "baseline", "serverCpuPerRequestUs");
   const httpVerifiedCpu = medianOf(http, "verified", "serverCpuPerRequestUs");
   const clientCpu = medianOf(http, "baseline", "clientCpuPerRequestUs");
@@ -383,8 +417,11 @@ export function renderResults(results, variants, microItems) {
     "hasher-verify",
     "write-session",
     "token-response",
+    "log-line",
   ].reduce((sum, step) => sum + m(`login.${step}`), 0);
   const bindingSteps = m("login.rate-limits") + m("login.select-user") + m("login.write-session");
+  // A difference of two noisy medians can come out below zero: say so, not "-3 µs".
+  const cost = (us) => (us > 0 ? `${fmt(us)} µs` : "no measurable time (within noise)");
   const share = (part, whole) => (whole > 0 ? `${fmt((100 * part) / whole)}%` : "n/a");
   const costs = [
     `- **Verification, in-isolate.** With a different token on each request (a full verification`,
@@ -393,17 +430,20 @@ export function renderResults(results, variants, microItems) {
     `  (${share(m("edge-auth.verify.EdDSA"), verifiedExtra)} of the difference), of which jose's`,
     `  \`jwtVerify\` is ${fmt(m("jose.verify.EdDSA"))} µs and the Ed25519 signature check itself`,
     `  (WebCrypto) ${fmt(m("webcrypto.verify.EdDSA"))} µs. So about ${fmt(m("webcrypto.verify.EdDSA"))} µs is`,
-    `  the signature, ${fmt(m("jose.verify.EdDSA") - m("webcrypto.verify.EdDSA"))} µs jose's parsing and claim`,
-    `  checks, ${fmt(m("edge-auth.verify.EdDSA") - m("jose.verify.EdDSA"))} µs edge-auth's own work around jose,`,
-    `  and ${fmt(verifiedExtra - m("edge-auth.verify.EdDSA"))} µs more than the micro-benchmark. A CPU profile of`,
-    "  this variant (`BENCH_PROFILE=verified-fresh`, see bench/README.md) puts most of that in the",
-    "  signature check itself, which is slower between requests than in a tight loop of nothing",
-    "  else (colder caches); the middleware's own functions take a few µs each.",
+    `  the signature, ${cost(m("jose.verify.EdDSA") - m("webcrypto.verify.EdDSA"))} for jose's parsing and claim`,
+    `  checks, ${cost(m("edge-auth.verify.EdDSA") - m("jose.verify.EdDSA"))} for edge-auth's own work around jose,`,
+    `  and ${fmt(verifiedExtra - m("edge-auth.verify.EdDSA"))} µs more than the micro-benchmark, which`,
+    "  `BENCH_PROFILE=verified-fresh` (see bench/README.md) can break down. (In the profiles taken",
+    "  while this bench was written, most of it was the signature check itself, slower between",
+    "  requests than in a tight loop, and the middleware's own functions took a few µs each.)",
+    `  With an RS256 key (\`verifyAccessToken\` ${fmt(m("edge-auth.verify.RS256"))} µs) the route costs`,
+    `  ${fmt(extra("verified-fresh-rs256"))} µs more than the baseline per new token, against`,
+    `  ${fmt(honoExtra)} µs for \`hono/jwt\`.`,
     `- **Same token every request.** The route then costs ${fmt(memoExtra)} µs more than the`,
     "  baseline: whatever the current code does when it has seen the token before (a per-isolate",
     "  memo of verified tokens, if there is one) instead of the signature check. How often that",
     "  happens in production depends on how many requests one isolate sees per token.",
-    `- **The real app around it.** \`GET /auth/me\` with the same token costs ${fmt(appStack)} µs more`,
+    `- **The real app around it.** \`GET /auth/me\` with the same token costs ${cost(appStack)} more`,
     "  than the bench's verified route with the same token: the real app's middleware (security",
     "  headers, CORS, the static-site gate, cache headers) and its larger router and answer.",
     `- **The peer.** \`hono/jwt\` adds ${fmt(honoExtra)} µs per request; its \`verify\` takes`,
@@ -414,18 +454,20 @@ export function renderResults(results, variants, microItems) {
     "  in-isolate: HTTP parsing, the socket and response writing cost more than the app itself,",
     `  so the same verification cost is a smaller share over HTTP. The load generator spends`,
     `  ${fmt(clientCpu)} µs of CPU per baseline request on the same machine. The baseline route`,
-    `  carrying the same ${fmt(results.tokenBytes)}-byte token without verifying it runs at`,
+    `  carrying the same token without verifying it (signup's, ${fmt(results.tokenBytes)} bytes) runs at`,
     `  ${times(paired(http, "token-unverified", "requestsPerSecond"))} the baseline's throughput`,
     `  (${fmt(medianOf(http, "token-unverified", "serverCpuPerRequestUs"))} µs of workerd CPU per request):`,
-    "  the token's bytes on the wire cost next to nothing; reading and checking it is the cost.",
+    "  the token's bytes on the wire cost next to nothing. Reading its header, not verifying it:",
+    `  ${times(paired(http, "header-read", "requestsPerSecond"))}; what is left of the verified route's cost is the check.`,
     `- **Login, in-isolate.** Login takes ${fmt(iso("login"))} µs per request against`,
     `  ${fmt(iso("pbkdf2"))} µs for a bare PBKDF2 hash. Its steps, timed one by one with the`,
     `  service's own code: rate limits ${fmt(m("login.rate-limits"))} µs, user lookup`,
     `  ${fmt(m("login.select-user"))} µs, \`hasher.verify\` ${fmt(m("login.hasher-verify"))} µs (bare PBKDF2 in`,
     `  the same runs: ${fmt(m("login.bare-pbkdf2"))} µs), session write ${fmt(m("login.write-session"))} µs,`,
-    `  token response ${fmt(m("login.token-response"))} µs; together ${fmt(loginSteps)} µs. The other`,
-    `  ${fmt(iso("login") - loginSteps)} µs of the measured login are request handling (JSON body,`,
-    "  middleware, logging) and the machine's run-to-run variation (see the spread above). Beyond",
+    `  token response ${fmt(m("login.token-response"))} µs, log line ${fmt(m("login.log-line"))} µs;`,
+    `  together ${fmt(loginSteps)} µs. The other ${fmt(iso("login") - loginSteps)} µs of the measured`,
+    "  login are request handling (JSON body, middleware, the bindings' own JavaScript) and the",
+    "  machine's run-to-run variation (see the spread above). Beyond",
     `  the hash, the steps that cost are the bindings: ${fmt(bindingSteps)} µs for rate limits and D1`,
     `  (${share(bindingSteps, loginSteps)} of the steps). Local D1 and rate limits are emulated inside`,
     "  workerd (SQLite and JavaScript in the same process); in production they are network calls",
@@ -461,6 +503,13 @@ export function renderResults(results, variants, microItems) {
         ? "Some runs were disturbed; alternation and medians limit the effect."
         : "The machine was otherwise idle.";
   const busyTime = allHttp.reduce((total, run) => total + run.seconds, 0);
+  // Other load is sampled during HTTP runs only; without them there is nothing to say.
+  const otherLoadMeasured = () =>
+    `Up to ${fmt(maxOther, 2)} cores were busy with other processes during an HTTP run (machine
+  busy time minus the server and the bench process; median ${fmt(medianOther, 2)}). Busiest
+  other processes that lived through a whole run: ${otherNames}. ${disturbance} In-isolate
+  runs and micro-benchmarks are not watched this way; the load average at the start was
+  ${machine.loadAverageAtStart.join(", ")}.`;
   const otherNames =
     [...otherTotals]
       .filter(([, seconds]) => seconds / busyTime >= 0.01)
@@ -468,11 +517,15 @@ export function renderResults(results, variants, microItems) {
       .slice(0, 4)
       .map(([name, seconds]) => `${name} (${fmt(seconds / busyTime, 2)} cores on average)`)
       .join(", ") || "none above 0.01 cores on average";
+  const otherLoad =
+    allHttp.length > 0
+      ? otherLoadMeasured()
+      : `Not measured: this run made no HTTP runs. The load average at the start was ${machine.loadAverageAtStart.join(", ")}.`;
   const baseRuns = runsOf(http, "baseline");
   const serverCores = median(baseRuns.map((run) => run.serverCores));
   const clientCores = median(baseRuns.map((run) => run.clientCores));
   const pinning = results.pinned
-    ? "Over HTTP workerd was pinned to CPU 0 and the load generator to CPU 1 (taskset), so they did not take turns on the same core."
+    ? "Over HTTP workerd was pinned to one core and the load generator to another (taskset), so they did not take turns on the same core."
     : "workerd and the load generator were not pinned to separate cores (BENCH_PIN=0, one core, or no taskset).";
   const bottleneck =
     serverCores >= 0.9
@@ -508,7 +561,8 @@ ${targets}
 Each ratio is a median over runs, each run compared with the baseline runs just before and
 after it: ${settings.rounds} rounds over HTTP, ${settings.isolateBatches} short batches in-isolate (login against PBKDF2:
 ${settings.slowIsolateBatches} batches of each, in turn). Throughput ratios: higher is better; time and latency
-ratios: lower is better.
+ratios: lower is better. A median of per-run ratios can differ from the ratio of the medians
+shown beside it: the runs' baselines move.
 
 ## Over HTTP, workerd via Miniflare (no proxy)
 
@@ -579,9 +633,7 @@ ${costs}
   runs one Worker's requests on one thread, so ${bottleneck}
   ${pinning}
   The in-isolate and CPU-per-request columns do not depend on the load generator.
-- **Other load.** Up to ${fmt(maxOther, 2)} cores were busy with other processes during a run
-  (machine busy time minus the server and the bench process; median ${fmt(medianOther, 2)}).
-  Busiest other processes that lived through a whole run: ${otherNames}. ${disturbance}
+- **Other load.** ${otherLoad}
 - **Fresh tokens.** The "different token each request" variant cycles through
   ${fmt(results.freshPool.isolate)} distinct valid tokens in-isolate and another
   ${fmt(results.freshPool.http)} over HTTP, minted by the bench with the service's signing key
@@ -589,8 +641,9 @@ ${costs}
   in-isolate and ${fmt(reusedHttp)} HTTP requests reused a token after its pool started over; a
   memo of verified tokens smaller than the pool (first-in-first-out or least-recently-used)
   still misses on every one of them.
-- **Timers.** \`performance.now()\` in workerd has millisecond resolution, hence in-isolate runs of
-  hundreds of milliseconds.
+- **Timers.** \`performance.now()\` in workerd has millisecond resolution: one in-isolate
+  batch of ${settings.isolateBatchMs} ms can be off by ${fmt(100 / settings.isolateBatchMs)}%, which the median over
+  ${settings.isolateBatches} batches evens out.
 - **Locally emulated platform.** Local D1, KV and rate limits run inside workerd, so their
   cost here is CPU, not network. Rate limits are raised in the bench so login is never
   refused; the binding is still called.
