@@ -9,6 +9,7 @@ import { ConfigError } from "../src/config";
 import worker from "../src/index";
 import { loadKeySet, SUPPORTED_ALGORITHMS } from "../src/keys";
 import { signAccessToken, TokenError, verifyAccessToken } from "../src/tokens/access";
+import { createVerifier } from "../src/verifier/index";
 import { BASE, PASSWORD, randomIp, uniqueEmail } from "./helpers";
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"];
@@ -39,6 +40,10 @@ describe.each(SUPPORTED_ALGORITHMS)("%s signing keys", (alg) => {
     const [published] = keys.publicJwks.keys;
     expect(published).toMatchObject({ alg, use: "sig" });
     for (const member of PRIVATE_MEMBERS) expect(published).not.toHaveProperty(member);
+
+    // Other Workers check it with edge-auth/verify and the published key alone.
+    const verifier = createVerifier({ ...settings, keys: keys.publicJwks.keys });
+    expect(await verifier.verify(token)).toMatchObject(claimsFor);
   });
 });
 
