@@ -486,7 +486,8 @@ async function httpRuns(options) {
     const after = await counts(url);
     if (metrics.unexpected > 0 || metrics.errors > 0) {
       throw new Error(
-        `${name} ${entry.variant.id}: ${metrics.unexpected} unexpected answers, ${metrics.errors} errors`,
+        `${name} ${entry.variant.id}: ${metrics.unexpected} unexpected answers, ` +
+          `${metrics.errors} errors`,
       );
     }
     runs.push({

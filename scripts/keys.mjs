@@ -72,7 +72,8 @@ const [name, ...args] = process.argv.slice(2);
 const command = commands[name];
 if (!command) {
   console.error(
-    "usage: node scripts/keys.mjs new | add | promote | drop KID | rotate  [--alg EdDSA|ES256|RS256]",
+    "usage: node scripts/keys.mjs new | add | promote | drop KID | rotate" +
+      "  [--alg EdDSA|ES256|RS256]",
   );
   process.exit(2);
 }

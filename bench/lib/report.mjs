@@ -80,6 +80,31 @@ const times = (value, digits = 2) => (Number.isFinite(value) ? `${fmt(value, dig
 const verdict = (ok) => (ok === null ? "n/a" : ok ? "met" : "**not met**");
 const check = (value, test) => (Number.isFinite(value) ? test(value) : null);
 
+/**
+ * Rewraps a Markdown bullet list ("- " items, continuation lines indented) to
+ * `width` columns, so the text can be written in whatever pieces the numbers
+ * come in.
+ */
+function reflowList(text, width = 96) {
+  const items = text.split(/\n(?=- )/);
+  return items
+    .map((item) => {
+      const words = item.replace(/^- /, "").split(/\s+/).filter(Boolean);
+      const lines = [];
+      let line = "-";
+      for (const word of words) {
+        if (line.length + 1 + word.length > width && line.trim() !== "-") {
+          lines.push(line);
+          line = " ";
+        }
+        line += ` ${word}`;
+      }
+      lines.push(line);
+      return lines.join("\n");
+    })
+    .join("\n");
+}
+
 function table(header, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
@@ -326,7 +351,8 @@ export function renderResults(results, variants, microItems) {
       "",
       devTable,
       "",
-      `CPU per request by process (median of all runs; \`node\` is wrangler itself): ${perProcess}.`,
+      "CPU per request by process (median of all runs; `node` is wrangler itself): " +
+        `${perProcess}.`,
     ].join("\n");
   }
 
@@ -368,7 +394,8 @@ export function renderResults(results, variants, microItems) {
   const ranking = [
     `Public-key algorithms, fastest first: verify ${byTime("verify")}; sign ${byTime("sign")}.`,
     "HS256 is fastest at both but needs the signing secret at every verifier.",
-    `The runs of one operation differ by ${fmt(100 * microSpread)}% (median of (max − min) / median),`,
+    `The runs of one operation differ by ${fmt(100 * microSpread)}%`,
+    "(median of (max − min) / median),",
     "so smaller differences than that are noise.",
   ].join(" ");
   const extraItems = microItems.filter(
@@ -423,64 +450,120 @@ export function renderResults(results, variants, microItems) {
   // A difference of two noisy medians can come out below zero: say so, not "-3 µs".
   const cost = (us) => (us > 0 ? `${fmt(us)} µs` : "no measurable time (within noise)");
   const share = (part, whole) => (whole > 0 ? `${fmt((100 * part) / whole)}%` : "n/a");
-  const costs = [
-    `- **Verification, in-isolate.** With a different token on each request (a full verification`,
-    `  every time) the verified route costs ${fmt(verifiedExtra)} µs more per request than the baseline`,
-    `  (${fmt(iso("baseline"))} µs). \`verifyAccessToken\` alone takes ${fmt(m("edge-auth.verify.EdDSA"))} µs`,
-    `  (${share(m("edge-auth.verify.EdDSA"), verifiedExtra)} of the difference), of which jose's`,
-    `  \`jwtVerify\` is ${fmt(m("jose.verify.EdDSA"))} µs and the Ed25519 signature check itself`,
-    `  (WebCrypto) ${fmt(m("webcrypto.verify.EdDSA"))} µs. So about ${fmt(m("webcrypto.verify.EdDSA"))} µs is`,
-    `  the signature, ${cost(m("jose.verify.EdDSA") - m("webcrypto.verify.EdDSA"))} for jose's parsing and claim`,
-    `  checks, ${cost(m("edge-auth.verify.EdDSA") - m("jose.verify.EdDSA"))} for edge-auth's own work around jose,`,
-    `  and ${fmt(verifiedExtra - m("edge-auth.verify.EdDSA"))} µs more than the micro-benchmark, which`,
-    "  `BENCH_PROFILE=verified-fresh` (see bench/README.md) can break down. (In the profiles taken",
-    "  while this bench was written, most of it was the signature check itself, slower between",
-    "  requests than in a tight loop, and the middleware's own functions took a few µs each.)",
-    `  With an RS256 key (\`verifyAccessToken\` ${fmt(m("edge-auth.verify.RS256"))} µs) the route costs`,
-    `  ${fmt(extra("verified-fresh-rs256"))} µs more than the baseline per new token, against`,
-    `  ${fmt(honoExtra)} µs for \`hono/jwt\`.`,
-    `- **Same token every request.** The route then costs ${fmt(memoExtra)} µs more than the`,
-    "  baseline: whatever the current code does when it has seen the token before (a per-isolate",
-    "  memo of verified tokens, if there is one) instead of the signature check. How often that",
-    "  happens in production depends on how many requests one isolate sees per token.",
-    `- **The real app around it.** \`GET /auth/me\` with the same token costs ${cost(appStack)} more`,
-    "  than the bench's verified route with the same token: the real app's middleware (security",
-    "  headers, CORS, the static-site gate, cache headers) and its larger router and answer.",
-    `- **The peer.** \`hono/jwt\` adds ${fmt(honoExtra)} µs per request; its \`verify\` takes`,
-    `  ${fmt(m("hono.verify.HS256"))} µs, of which the HMAC itself (WebCrypto, key already imported)`,
-    `  is ${fmt(m("webcrypto.verify.HS256"))} µs: most of it is re-importing the secret and JSON work.`,
-    `- **Over HTTP** workerd spends ${fmt(httpBaselineCpu)} µs of CPU per baseline request`,
-    `  (${fmt(httpVerifiedCpu)} µs verified) against ${fmt(isolateCpu("baseline"))} µs`,
-    "  in-isolate: HTTP parsing, the socket and response writing cost more than the app itself,",
-    `  so the same verification cost is a smaller share over HTTP. The load generator spends`,
-    `  ${fmt(clientCpu)} µs of CPU per baseline request on the same machine. The baseline route`,
-    `  carrying the same token without verifying it (signup's, ${fmt(results.tokenBytes)} bytes) runs at`,
-    `  ${times(paired(http, "token-unverified", "requestsPerSecond"))} the baseline's throughput`,
-    `  (${fmt(medianOf(http, "token-unverified", "serverCpuPerRequestUs"))} µs of workerd CPU per request):`,
-    "  the token's bytes on the wire cost next to nothing. Reading its header, not verifying it:",
-    `  ${times(paired(http, "header-read", "requestsPerSecond"))}; what is left of the verified route's cost is the check.`,
-    `- **Login, in-isolate.** Login takes ${fmt(iso("login"))} µs per request against`,
-    `  ${fmt(iso("pbkdf2"))} µs for a bare PBKDF2 hash. Its steps, timed one by one with the`,
-    `  service's own code: rate limits ${fmt(m("login.rate-limits"))} µs, user lookup`,
-    `  ${fmt(m("login.select-user"))} µs, \`hasher.verify\` ${fmt(m("login.hasher-verify"))} µs (bare PBKDF2 in`,
-    `  the same runs: ${fmt(m("login.bare-pbkdf2"))} µs), session write ${fmt(m("login.write-session"))} µs,`,
-    `  token response ${fmt(m("login.token-response"))} µs, log line ${fmt(m("login.log-line"))} µs;`,
-    `  together ${fmt(loginSteps)} µs. The other ${fmt(iso("login") - loginSteps)} µs of the measured`,
-    "  login are request handling (JSON body, middleware, the bindings' own JavaScript) and the",
-    "  machine's run-to-run variation (see the spread above). Beyond",
-    `  the hash, the steps that cost are the bindings: ${fmt(bindingSteps)} µs for rate limits and D1`,
-    `  (${share(bindingSteps, loginSteps)} of the steps). Local D1 and rate limits are emulated inside`,
-    "  workerd (SQLite and JavaScript in the same process); in production they are network calls",
-    "  whose cost is latency rather than CPU, so this part of the ratio is specific to local runs.",
-    `  The login route with its hash skipped takes ${fmt(iso("login-without-hash"))} µs (the real route and`,
-    "  code, with a service whose hasher accepts any password; bench only): that is everything a",
-    `  login does besides PBKDF2, ${times(iso("login-without-hash") / iso("pbkdf2"))} of a bare hash. The platform`,
-    `  calls alone (rate limits overlapping the lookup, then the session write) are ${fmt(loginFloor)} µs,`,
-    `  ${times(loginFloor / m("login.bare-pbkdf2"))} of a bare hash: more than the 0.10× the target leaves,`,
-    "  before any of edge-auth's own code runs. None of them can move: the limits must pass before",
-    "  any hashing (so a refused client costs no hash), the salt comes from the lookup, and the",
-    "  session must exist before its tokens are handed out.",
-  ].join("\n");
+  const costs = reflowList(
+    [
+      `- **Verification, in-isolate.** With a different token on each request (a full`,
+      `  verification`,
+      `  every time) the verified route costs ${fmt(verifiedExtra)} µs more per request than the`,
+      `  baseline`,
+      `  (${fmt(iso("baseline"))} µs). \`verifyAccessToken\` alone takes`,
+      `  ${fmt(m("edge-auth.verify.EdDSA"))} µs`,
+      `  (${share(m("edge-auth.verify.EdDSA"), verifiedExtra)} of the difference), of which`,
+      `  jose's`,
+      `  \`jwtVerify\` is ${fmt(m("jose.verify.EdDSA"))} µs and the Ed25519 signature check`,
+      `  itself`,
+      `  (WebCrypto) ${fmt(m("webcrypto.verify.EdDSA"))} µs. So about`,
+      `  ${fmt(m("webcrypto.verify.EdDSA"))} µs is`,
+      `  the signature, ${cost(m("jose.verify.EdDSA") - m("webcrypto.verify.EdDSA"))} for jose's`,
+      `  parsing and claim`,
+      `  checks, ${cost(m("edge-auth.verify.EdDSA") - m("jose.verify.EdDSA"))} for edge-auth's`,
+      `  own`,
+      `  work around jose,`,
+      `  and ${fmt(verifiedExtra - m("edge-auth.verify.EdDSA"))} µs more than the`,
+      `  micro-benchmark,`,
+      `  which`,
+      "  `BENCH_PROFILE=verified-fresh` (see bench/README.md) can break down. (In the profiles",
+      "  taken",
+      "  while this bench was written, most of it was the signature check itself, slower between",
+      "  requests than in a tight loop, and the middleware's own functions took a few µs each.)",
+      `  With an RS256 key (\`verifyAccessToken\` ${fmt(m("edge-auth.verify.RS256"))} µs) the`,
+      `  route`,
+      `  costs`,
+      `  ${fmt(extra("verified-fresh-rs256"))} µs more than the baseline per new token, against`,
+      `  ${fmt(honoExtra)} µs for \`hono/jwt\`.`,
+      `- **Same token every request.** The route then costs ${fmt(memoExtra)} µs more than the`,
+      "  baseline: whatever the current code does when it has seen the token before (a",
+      "  per-isolate",
+      "  memo of verified tokens, if there is one) instead of the signature check. How often",
+      "  that",
+      "  happens in production depends on how many requests one isolate sees per token.",
+      `- **The real app around it.** \`GET /auth/me\` with the same token costs`,
+      `  ${cost(appStack)}`,
+      `  more`,
+      "  than the bench's verified route with the same token: the real app's middleware",
+      "  (security",
+      "  headers, CORS, the static-site gate, cache headers) and its larger router and answer.",
+      `- **The peer.** \`hono/jwt\` adds ${fmt(honoExtra)} µs per request; its \`verify\` takes`,
+      `  ${fmt(m("hono.verify.HS256"))} µs, of which the HMAC itself (WebCrypto, key already`,
+      `  imported)`,
+      `  is ${fmt(m("webcrypto.verify.HS256"))} µs: most of it is re-importing the secret and`,
+      `  JSON`,
+      `  work.`,
+      `- **Over HTTP** workerd spends ${fmt(httpBaselineCpu)} µs of CPU per baseline request`,
+      `  (${fmt(httpVerifiedCpu)} µs verified) against ${fmt(isolateCpu("baseline"))} µs`,
+      "  in-isolate: HTTP parsing, the socket and response writing cost more than the app",
+      "  itself,",
+      `  so the same verification cost is a smaller share over HTTP. The load generator spends`,
+      `  ${fmt(clientCpu)} µs of CPU per baseline request on the same machine. The baseline`,
+      `  route`,
+      `  carrying the same token without verifying it (signup's, ${fmt(results.tokenBytes)}`,
+      `  bytes)`,
+      `  runs at`,
+      `  ${times(paired(http, "token-unverified", "requestsPerSecond"))} the baseline's`,
+      `  throughput`,
+      `  (${fmt(medianOf(http, "token-unverified", "serverCpuPerRequestUs"))} µs of workerd CPU`,
+      `  per`,
+      `  request):`,
+      "  the token's bytes on the wire cost next to nothing. Reading its header, not verifying",
+      "  it:",
+      `  ${times(paired(http, "header-read", "requestsPerSecond"))}; what is left of the`,
+      `  verified`,
+      `  route's cost is the check.`,
+      `- **Login, in-isolate.** Login takes ${fmt(iso("login"))} µs per request against`,
+      `  ${fmt(iso("pbkdf2"))} µs for a bare PBKDF2 hash. Its steps, timed one by one with the`,
+      `  service's own code: rate limits ${fmt(m("login.rate-limits"))} µs, user lookup`,
+      `  ${fmt(m("login.select-user"))} µs, \`hasher.verify\` ${fmt(m("login.hasher-verify"))}`,
+      `  µs`,
+      `  (bare PBKDF2 in`,
+      `  the same runs: ${fmt(m("login.bare-pbkdf2"))} µs), session write`,
+      `  ${fmt(m("login.write-session"))} µs,`,
+      `  token response ${fmt(m("login.token-response"))} µs, log line`,
+      `  ${fmt(m("login.log-line"))}`,
+      `  µs;`,
+      `  together ${fmt(loginSteps)} µs. The other ${fmt(iso("login") - loginSteps)} µs of the`,
+      `  measured`,
+      "  login are request handling (JSON body, middleware, the bindings' own JavaScript) and",
+      "  the",
+      "  machine's run-to-run variation (see the spread above). Beyond",
+      `  the hash, the steps that cost are the bindings: ${fmt(bindingSteps)} µs for rate limits`,
+      `  and`,
+      `  D1`,
+      `  (${share(bindingSteps, loginSteps)} of the steps). Local D1 and rate limits are`,
+      `  emulated`,
+      `  inside`,
+      "  workerd (SQLite and JavaScript in the same process); in production they are network",
+      "  calls",
+      "  whose cost is latency rather than CPU, so this part of the ratio is specific to local",
+      "  runs.",
+      `  The login route with its hash skipped takes ${fmt(iso("login-without-hash"))} µs (the`,
+      `  real`,
+      `  route and`,
+      "  code, with a service whose hasher accepts any password; bench only): that is everything",
+      "  a",
+      `  login does besides PBKDF2, ${times(iso("login-without-hash") / iso("pbkdf2"))} of a`,
+      `  bare`,
+      `  hash. The platform`,
+      `  calls alone (rate limits overlapping the lookup, then the session write) are`,
+      `  ${fmt(loginFloor)} µs,`,
+      `  ${times(loginFloor / m("login.bare-pbkdf2"))} of a bare hash: more than the 0.10× the`,
+      `  target leaves,`,
+      "  before any of edge-auth's own code runs. None of them can move: the limits must pass",
+      "  before",
+      "  any hashing (so a refused client costs no hash), the salt comes from the lookup, and",
+      "  the",
+      "  session must exist before its tokens are handed out.",
+    ].join("\n"),
+  );
 
   /* caveats */
   const allHttp = [...http, ...fixed, ...dev];
@@ -520,17 +603,21 @@ export function renderResults(results, variants, microItems) {
   const otherLoad =
     allHttp.length > 0
       ? otherLoadMeasured()
-      : `Not measured: this run made no HTTP runs. The load average at the start was ${machine.loadAverageAtStart.join(", ")}.`;
+      : "Not measured: this run made no HTTP runs. The load average at the start was " +
+        `${machine.loadAverageAtStart.join(", ")}.`;
   const baseRuns = runsOf(http, "baseline");
   const serverCores = median(baseRuns.map((run) => run.serverCores));
   const clientCores = median(baseRuns.map((run) => run.clientCores));
   const pinning = results.pinned
-    ? "Over HTTP workerd was pinned to one core and the load generator to another (taskset), so they did not take turns on the same core."
-    : "workerd and the load generator were not pinned to separate cores (BENCH_PIN=0, one core, or no taskset).";
+    ? "Over HTTP workerd was pinned to one core and the load generator to another (taskset), " +
+      "so they did not take turns on the same core."
+    : "workerd and the load generator were not pinned to separate cores " +
+      "(BENCH_PIN=0, one core, or no taskset).";
   const bottleneck =
     serverCores >= 0.9
       ? "the Worker's thread was the bottleneck, not the load generator."
-      : "the Worker's thread was not saturated: cheap routes may be limited by the load generator or by other processes, which compresses the differences between them over HTTP.";
+      : "the Worker's thread was not saturated: cheap routes may be limited by the load " +
+        "generator or by other processes, which compresses the differences between them over HTTP.";
 
   return `# edge-auth benchmark results
 
@@ -559,10 +646,10 @@ are in \`bench/results/\` (not committed).
 ${targets}
 
 Each ratio is a median over runs, each run compared with the baseline runs just before and
-after it: ${settings.rounds} rounds over HTTP, ${settings.isolateBatches} short batches in-isolate (login against PBKDF2:
-${settings.slowIsolateBatches} batches of each, in turn). Throughput ratios: higher is better; time and latency
-ratios: lower is better. A median of per-run ratios can differ from the ratio of the medians
-shown beside it: the runs' baselines move.
+after it: ${settings.rounds} rounds over HTTP, ${settings.isolateBatches} short batches in-isolate
+(login against PBKDF2: ${settings.slowIsolateBatches} batches of each, in turn). Throughput ratios:
+higher is better; time and latency ratios: lower is better. A median of per-run ratios can
+differ from the ratio of the medians shown beside it: the runs' baselines move.
 
 ## Over HTTP, workerd via Miniflare (no proxy)
 
@@ -588,9 +675,10 @@ requests.
 
 A bench-only route loops over the Worker's own fetch handler (\`new Request\` →
 \`fetch(request, env, ctx)\` → body read), timed with \`performance.now()\` inside workerd; no
-HTTP. It runs in short batches, interleaved: ${settings.isolateBatches} batches of ${settings.isolateBatchMs} ms of
-each variant, every one between two batches of the baseline, and ${settings.slowIsolateBatches} batches of
-${settings.slowIsolateBatchMs} ms of each slow variant (login, login without its hash, PBKDF2) in turn.
+HTTP. It runs in short batches, interleaved: ${settings.isolateBatches} batches of
+${settings.isolateBatchMs} ms of each variant, every one between two batches of the baseline,
+and ${settings.slowIsolateBatches} batches of ${settings.slowIsolateBatchMs} ms of each slow
+variant (login, login without its hash, PBKDF2) in turn.
 Times are medians over batches, ratios medians of each batch against its neighbours, and
 CPU is workerd's over all of a variant's batches. D1, KV and rate-limit calls are counted by
 proxies around those bindings.
@@ -637,13 +725,14 @@ ${costs}
 - **Fresh tokens.** The "different token each request" variant cycles through
   ${fmt(results.freshPool.isolate)} distinct valid tokens in-isolate and another
   ${fmt(results.freshPool.http)} over HTTP, minted by the bench with the service's signing key
-  in the shape of the token signup issued (same header and claims, own \`jti\`). ${fmt(reusedIsolate)}
-  in-isolate and ${fmt(reusedHttp)} HTTP requests reused a token after its pool started over; a
+  in the shape of the token signup issued (same header and claims, own \`jti\`).
+  ${fmt(reusedIsolate)} in-isolate and ${fmt(reusedHttp)} HTTP requests reused a token after its
+  pool started over; a
   memo of verified tokens smaller than the pool (first-in-first-out or least-recently-used)
   still misses on every one of them.
 - **Timers.** \`performance.now()\` in workerd has millisecond resolution: one in-isolate
-  batch of ${settings.isolateBatchMs} ms can be off by ${fmt(100 / settings.isolateBatchMs)}%, which the median over
-  ${settings.isolateBatches} batches evens out.
+  batch of ${settings.isolateBatchMs} ms can be off by ${fmt(100 / settings.isolateBatchMs)}%,
+  which the median over ${settings.isolateBatches} batches evens out.
 - **Locally emulated platform.** Local D1, KV and rate limits run inside workerd, so their
   cost here is CPU, not network. Rate limits are raised in the bench so login is never
   refused; the binding is still called.
