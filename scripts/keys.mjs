@@ -30,15 +30,36 @@ async function readSet() {
   return set;
 }
 
-/** `--alg X` anywhere in the arguments; the rest are the command's own. */
-function takeAlgorithm(args) {
-  const at = args.indexOf("--alg");
-  if (at === -1) return { alg: "EdDSA", rest: args };
-  const alg = args[at + 1];
-  if (!KEY_ALGORITHMS.includes(alg)) {
-    throw new Error(`--alg needs one of ${KEY_ALGORITHMS.join(", ")}`);
+/** Commands that make a key (and so take --alg), and how many arguments each takes. */
+const MAKES_KEY = new Set(["new", "add", "rotate"]);
+const ARGUMENTS = { new: 0, add: 0, promote: 0, drop: 1, rotate: 0 };
+
+/**
+ * Reads `--alg X` (or `--alg=X`) and the command's own arguments, refusing
+ * anything else: a typo must not quietly produce a key of another algorithm.
+ */
+function parseArguments(name, args) {
+  let chosen;
+  const rest = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--alg" || arg.startsWith("--alg=")) {
+      if (!MAKES_KEY.has(name)) throw new Error(`${name} makes no key: --alg does not apply`);
+      if (chosen !== undefined) throw new Error("--alg given twice");
+      chosen = arg === "--alg" ? args[++i] : arg.slice("--alg=".length);
+      if (!KEY_ALGORITHMS.includes(chosen)) {
+        throw new Error(`--alg needs one of ${KEY_ALGORITHMS.join(", ")}`);
+      }
+    } else if (arg.startsWith("-")) {
+      throw new Error(`unknown option ${arg}`);
+    } else {
+      rest.push(arg);
+    }
   }
-  return { alg, rest: [...args.slice(0, at), ...args.slice(at + 2)] };
+  if (rest.length !== ARGUMENTS[name]) {
+    throw new Error(`${name} takes ${ARGUMENTS[name] === 1 ? "one argument" : "no arguments"}`);
+  }
+  return { alg: chosen ?? "EdDSA", rest };
 }
 
 let alg = "EdDSA";
@@ -60,6 +81,10 @@ const commands = {
     const keys = set.keys.filter((key) => key.kid !== kid);
     if (keys.length === set.keys.length) throw new Error(`no key with kid "${kid}"`);
     if (keys.length === 0) throw new Error("refusing to drop the last key");
+    if (set.keys[0].kid === kid) {
+      // Its tokens would stop verifying at once, and the next key would start signing.
+      throw new Error(`"${kid}" is the signing key: promote another key before dropping it`);
+    }
     return { keys };
   },
   rotate: async () => {
@@ -78,7 +103,7 @@ if (!command) {
   process.exit(2);
 }
 try {
-  const options = takeAlgorithm(args);
+  const options = parseArguments(name, args);
   alg = options.alg;
   process.stdout.write(`${JSON.stringify(await command(...options.rest))}\n`);
 } catch (error) {

@@ -18,7 +18,7 @@ import { ConfigError } from "./config";
  */
 export const SUPPORTED_ALGORITHMS = ["EdDSA", "ES256", "RS256"] as const;
 
-/** Smaller RSA keys are breakable; jose refuses them too, but only when signing. */
+/** Smaller RSA keys are breakable; jose refuses them too, but only once they are used. */
 const RSA_MIN_BITS = 2048;
 export type SigningAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
@@ -50,6 +50,29 @@ export function publicJwk(jwk: JWK): JWK {
   delete copy.key_ops;
   return { ...copy, use: "sig" } as JWK;
 }
+
+/**
+ * True when what the private half signs, the public half verifies. A JWK whose
+ * members come from two different keys imports without complaint, and would
+ * otherwise only show at the first login (a signing error) or, worse, as
+ * tokens that no verifier accepts. Once per key per isolate (~1 ms for RSA).
+ */
+async function halvesMatch(alg: SigningAlgorithm, privateKey: CryptoKey, publicKey: CryptoKey) {
+  const probe = new TextEncoder().encode("edge-auth key check");
+  const params = WEBCRYPTO_SIGNATURE[alg];
+  try {
+    const signature = await crypto.subtle.sign(params, privateKey, probe);
+    return await crypto.subtle.verify(params, publicKey, signature, probe);
+  } catch {
+    return false;
+  }
+}
+
+const WEBCRYPTO_SIGNATURE: Record<SigningAlgorithm, string | SubtleCryptoSignAlgorithm> = {
+  EdDSA: "Ed25519",
+  ES256: { name: "ECDSA", hash: "SHA-256" },
+  RS256: "RSASSA-PKCS1-v1_5",
+};
 
 const modulusBits = (key: CryptoKey) =>
   (key.algorithm as Partial<CryptoKeyRsaKeyAlgorithm>).modulusLength ?? 0;
@@ -95,12 +118,20 @@ export async function loadKeySet(secret: string | undefined): Promise<KeySet> {
     }
 
     let key: CryptoKey;
+    let privateKey: CryptoKey;
     try {
       key = (await importJWK(publicJwk(jwk), alg)) as CryptoKey;
-      if (index === 0) signer = { kid, alg, key: (await importJWK(jwk, alg)) as CryptoKey };
+      privateKey = (await importJWK(jwk, alg)) as CryptoKey;
     } catch {
       throw new ConfigError("JWT_SIGNING_KEYS", `${where} ("${kid}") could not be imported`);
     }
+    if (!(await halvesMatch(alg, privateKey, key))) {
+      throw new ConfigError(
+        "JWT_SIGNING_KEYS",
+        `${where} ("${kid}"): its private and public parts are not one key pair`,
+      );
+    }
+    if (index === 0) signer = { kid, alg, key: privateKey };
     if (alg === "RS256" && modulusBits(key) < RSA_MIN_BITS) {
       throw new ConfigError(
         "JWT_SIGNING_KEYS",

@@ -47,6 +47,44 @@ describe.each(SUPPORTED_ALGORITHMS)("%s signing keys", (alg) => {
   });
 });
 
+describe("a key whose private and public parts come from two keys", () => {
+  it.each(SUPPORTED_ALGORITHMS)(
+    "is refused at startup (%s), wherever it is in the set",
+    async (alg) => {
+      const one = await privateJwk(alg, "one");
+      const other = await privateJwk(alg, "other");
+      // The private member(s) of one key with the public ones of another.
+      const privateOf = (jwk: JWK) =>
+        Object.fromEntries(Object.entries(jwk).filter(([name]) => PRIVATE_MEMBERS.includes(name)));
+      const mixed = { ...other, ...privateOf(one), kid: "mixed" };
+      for (const keys of [[mixed], [one, mixed]]) {
+        const loading = loadKeySet(JSON.stringify({ keys }));
+        await expect(loading).rejects.toThrow(ConfigError);
+        // WebCrypto itself refuses a mismatched EC key on import; the others need the check.
+        await expect(loading).rejects.toThrow(/not one key pair|could not be imported/);
+      }
+    },
+  );
+});
+
+describe("edge-auth/verify given a JWKS that repeats a kid", () => {
+  it("keeps the first key of that kid", async () => {
+    const first = await privateJwk("EdDSA", "dup");
+    const second = await privateJwk("RS256", "dup");
+    const firstSet = await loadKeySet(JSON.stringify({ keys: [first] }));
+    const secondSet = await loadKeySet(JSON.stringify({ keys: [second] }));
+    const verifier = createVerifier({
+      ...settings,
+      keys: [...firstSet.publicJwks.keys, ...secondSet.publicJwks.keys],
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (keys: typeof firstSet) =>
+      signAccessToken(keys.signer, claimsFor, { ...settings, now });
+    await expect(verifier.verify(await sign(firstSet))).resolves.toMatchObject(claimsFor);
+    await expect(verifier.verify(await sign(secondSet))).rejects.toThrow(TokenError);
+  });
+});
+
 describe("a key set mixing algorithms (rotating from one to another)", () => {
   it("verifies each key's tokens, refuses one key's token under another's kid", async () => {
     const rsa = await privateJwk("RS256", "new-rs");

@@ -138,7 +138,11 @@ export async function verifyAccessToken(
   };
 
   // base64url has several spellings of the same bytes (spare low bits); accept
-  // only the canonical one, so one token has exactly one string form.
+  // only the canonical one. EdDSA and RS256 signatures then have one string
+  // form per token; an ECDSA (ES256) signature is also valid with s replaced by
+  // n - s, so an ES256 token has two, each verified in full. Nothing keys on
+  // the token string but the memo of verified tokens; revocation goes by
+  // session and user.
   if (!token.split(".").every(isCanonicalBase64Url)) throw new TokenError("malformed token");
 
   try {

@@ -4,8 +4,9 @@
  * signature check (most of the cost of a protected request).
  *
  * Why this is safe:
- * - the key is the exact token string, and verification only accepts the
- *   canonical spelling of a token, so no other string can hit an entry;
+ * - the key is the exact token string, so only a string that itself passed
+ *   full verification can hit an entry (an ES256 token's second valid form,
+ *   see tokens/access.ts, is an entry of its own);
  * - an entry is used only while the token itself would still be accepted
  *   (`now < exp + clockTolerance`), then dropped;
  * - only successes are stored, and revocation checks are not cached: a route

@@ -22,11 +22,16 @@ export interface JwksCacheOptions {
   now: () => number;
 }
 
-/** Imports the usable public keys of a JWK set; keys it cannot use are skipped. */
+/**
+ * Imports the usable public keys of a JWK set; keys it cannot use are skipped.
+ * A `kid` that appears twice keeps its first key: edge-auth never publishes
+ * such a set, and a later entry must not be able to replace an earlier one.
+ */
 export async function importPublicKeys(jwks: JWK[]): Promise<Map<string, VerificationKey>> {
   const keys = new Map<string, VerificationKey>();
   for (const jwk of jwks) {
     if (typeof jwk.kid !== "string" || !isAlgorithm(jwk.alg) || jwk.d !== undefined) continue;
+    if (keys.has(jwk.kid)) continue;
     try {
       keys.set(jwk.kid, {
         kid: jwk.kid,
