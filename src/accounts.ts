@@ -58,6 +58,11 @@ export async function signup(service: Service, input: Credentials): Promise<Toke
   const refresh = await newRefreshToken();
   const expiresAt = now + service.config.refreshTokenTtl;
 
+  // Tokens first: if signing failed after the write, the account would exist
+  // without its owner ever getting in, and a retry would find the email taken.
+  const subject = { userId, email, roles: DEFAULT_ROLES, sessionId };
+  const response = await tokenResponse(service, subject, refresh.token, now);
+
   const { db, d1 } = service;
   const insertUser = db
     .insert(users)
@@ -88,8 +93,7 @@ export async function signup(service: Service, input: Credentials): Promise<Toke
   }
 
   log("info", "signup", { outcome: "success", user_id: userId, session_id: sessionId });
-  const subject = { userId, email, roles: DEFAULT_ROLES, sessionId };
-  return tokenResponse(service, subject, refresh.token, now);
+  return response;
 }
 
 /**

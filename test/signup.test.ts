@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { expectProblem, PASSWORD, postJson, signUp, uniqueEmail } from "./helpers";
 
 async function countUsers(email: string): Promise<number> {
@@ -8,6 +8,10 @@ async function countUsers(email: string): Promise<number> {
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe("POST /auth/signup", () => {
   it("creates the account and answers 201 with an RFC 6749 token response", async () => {
@@ -99,6 +103,23 @@ describe("POST /auth/signup", () => {
       password: "éééééééé",
     });
     expect(response.status).toBe(201);
+  });
+
+  it("writes no account when its tokens cannot be signed, so a retry can succeed", async () => {
+    const email = uniqueEmail();
+    const sign = crypto.subtle.sign.bind(crypto.subtle);
+    // Only the token signature fails; the pepper's HMAC still works.
+    vi.spyOn(crypto.subtle, "sign").mockImplementation((algorithm, key, data) =>
+      key.algorithm.name === "Ed25519"
+        ? Promise.reject(new Error("signing is down"))
+        : sign(algorithm, key, data),
+    );
+    const failed = await postJson("/auth/signup", { email, password: PASSWORD });
+    expect(failed.status).toBe(500);
+    expect(await countUsers(email)).toBe(0);
+
+    vi.restoreAllMocks();
+    expect((await postJson("/auth/signup", { email, password: PASSWORD })).status).toBe(201);
   });
 
   it.each([
