@@ -183,12 +183,19 @@ const log = (message) => {
   process.stderr.write(`[bench ${seconds}s] ${message}\n`);
 };
 
-/** A, B, A, C, ..., A for each round: every other variant sits between two baselines. */
+/**
+ * A, B, A, C, ..., A for each round: every other variant sits between two
+ * baselines. Each round starts one variant further on, so that none always
+ * follows the same neighbour (the slow ones leave garbage and D1 work behind).
+ */
 function schedule(variants, rounds) {
   const [baseline, ...others] = variants;
   const runs = [];
   for (let round = 0; round < rounds; round++) {
-    for (const variant of others) runs.push({ variant: baseline, round }, { variant, round });
+    for (let i = 0; i < others.length; i++) {
+      const variant = others[(round + i) % others.length];
+      runs.push({ variant: baseline, round }, { variant, round });
+    }
   }
   runs.push({ variant: baseline, round: rounds - 1 });
   return runs;
