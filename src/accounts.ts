@@ -126,7 +126,9 @@ export async function login(service: Service, input: Credentials): Promise<Token
   const sessionId = crypto.randomUUID();
   const refresh = await newRefreshToken();
   const subject = { userId: user.id, email: user.email, roles: user.roles, sessionId };
-  // Signing does not depend on the write: do it while D1 works.
+  // Signing does not depend on the write: do it while D1 works. (Unlike signup,
+  // a signing failure here would leave only an unused session behind, not an
+  // account; keys are checked at startup, so it should not happen.)
   const response = tokenResponse(service, subject, refresh.token, now);
   const statements = insertSessionStatements(d1, {
     sessionId,
