@@ -62,21 +62,21 @@ function parseArguments(name, args) {
   return { alg: chosen ?? "EdDSA", rest };
 }
 
-let alg = "EdDSA";
-const newKey = () => generateSigningKey(new Date(), alg);
+const newKey = (alg) => generateSigningKey(new Date(), alg);
 
+/** Each command, given the parsed --alg and its own arguments. */
 const commands = {
-  new: async () => ({ keys: [await newKey()] }),
-  add: async () => {
+  new: async (alg) => ({ keys: [await newKey(alg)] }),
+  add: async (alg) => {
     const set = await readSet();
-    return { keys: [...set.keys, await newKey()] };
+    return { keys: [...set.keys, await newKey(alg)] };
   },
   promote: async () => {
     const set = await readSet();
     const newest = set.keys.at(-1);
     return { keys: [newest, ...set.keys.slice(0, -1)] };
   },
-  drop: async (kid) => {
+  drop: async (_alg, kid) => {
     const set = await readSet();
     const keys = set.keys.filter((key) => key.kid !== kid);
     if (keys.length === set.keys.length) throw new Error(`no key with kid "${kid}"`);
@@ -87,9 +87,9 @@ const commands = {
     }
     return { keys };
   },
-  rotate: async () => {
+  rotate: async (alg) => {
     const set = await readSet();
-    return { keys: [await newKey(), ...set.keys] };
+    return { keys: [await newKey(alg), ...set.keys] };
   },
 };
 
@@ -103,9 +103,8 @@ if (!command) {
   process.exit(2);
 }
 try {
-  const options = parseArguments(name, args);
-  alg = options.alg;
-  process.stdout.write(`${JSON.stringify(await command(...options.rest))}\n`);
+  const { alg, rest } = parseArguments(name, args);
+  process.stdout.write(`${JSON.stringify(await command(alg, ...rest))}\n`);
 } catch (error) {
   console.error(`keys: ${error.message}`);
   process.exit(1);

@@ -67,6 +67,17 @@ describe("a key whose private and public parts come from two keys", () => {
   );
 });
 
+describe("an RSA key whose private exponent cannot sign", () => {
+  it("is refused at startup, not at the first login", async () => {
+    const { kty, n, e, d = "", kid, alg } = await privateJwk("RS256", "broken");
+    // Without the CRT members WebCrypto signs with d itself, which is now out of range.
+    const broken = { kty, n, e, d: "_".repeat(d.length), kid, alg };
+    const loading = loadKeySet(JSON.stringify({ keys: [broken] }));
+    await expect(loading).rejects.toThrow(ConfigError);
+    await expect(loading).rejects.toThrow(/not one key pair|could not be imported/);
+  });
+});
+
 describe("edge-auth/verify given a JWKS that repeats a kid", () => {
   it("keeps the first key of that kid", async () => {
     const first = await privateJwk("EdDSA", "dup");

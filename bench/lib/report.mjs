@@ -9,44 +9,37 @@ const runsOf = (runs, id) => runs.filter((run) => run.variant === id);
 const medianOf = (runs, id, metric) => median(runsOf(runs, id).map((run) => run[metric]));
 
 /**
- * For each run of `id`, its metric divided by the mean of the two baseline
- * runs on either side of it (the schedule is A, B, A, C, A, ...), by round.
+ * Each run of `id` with the mean of `metric` over the baseline runs on either
+ * side of it (the schedule is A, B, A, C, A, ...); runs without one are left out.
  */
-function pairedByRound(runs, id, metric) {
+function withBaselines(runs, id, metric) {
   const byIndex = new Map(runs.map((run) => [run.index, run]));
-  const ratios = new Map();
+  const pairs = [];
   for (const run of runsOf(runs, id)) {
-    if (id === "baseline") {
-      ratios.set(run.round, 1);
-      continue;
-    }
     const neighbours = [byIndex.get(run.index - 1), byIndex.get(run.index + 1)].filter(
       (neighbour) => neighbour?.variant === "baseline" && neighbour[metric] !== null,
     );
     if (neighbours.length === 0 || run[metric] === null) continue;
     const base = neighbours.reduce((sum, each) => sum + each[metric], 0) / neighbours.length;
-    ratios.set(run.round, run[metric] / base);
+    pairs.push({ run, base });
   }
-  return ratios;
+  return pairs;
+}
+
+/** For each run of `id`, its metric divided by its neighbouring baselines', by round. */
+function pairedByRound(runs, id, metric) {
+  if (id === "baseline") return new Map(runsOf(runs, id).map((run) => [run.round, 1]));
+  return new Map(
+    withBaselines(runs, id, metric).map(({ run, base }) => [run.round, run[metric] / base]),
+  );
 }
 
 /**
  * Median over runs of a variant's metric minus the mean of its neighbouring
  * baselines: its extra cost, free of drift between far-apart runs.
  */
-function pairedExcess(runs, id, metric) {
-  const byIndex = new Map(runs.map((run) => [run.index, run]));
-  const excess = [];
-  for (const run of runsOf(runs, id)) {
-    const neighbours = [byIndex.get(run.index - 1), byIndex.get(run.index + 1)].filter(
-      (neighbour) => neighbour?.variant === "baseline",
-    );
-    if (neighbours.length === 0) continue;
-    const base = neighbours.reduce((sum, each) => sum + each[metric], 0) / neighbours.length;
-    excess.push(run[metric] - base);
-  }
-  return median(excess);
-}
+const pairedExcess = (runs, id, metric) =>
+  median(withBaselines(runs, id, metric).map(({ run, base }) => run[metric] - base));
 
 /** Median over rounds of a variant's metric relative to its neighbouring baselines. */
 const paired = (runs, id, metric) => median([...pairedByRound(runs, id, metric).values()]);
